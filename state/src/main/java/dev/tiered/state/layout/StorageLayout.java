@@ -1,0 +1,76 @@
+package dev.tiered.state.layout;
+
+import dev.tiered.state.TableDefinition;
+import dev.tiered.state.TableType;
+
+import org.apache.flink.core.fs.Path;
+
+/**
+ * Where a table's files live under a storage's base URI (DESIGN §3):
+ *
+ * <pre>
+ * base/ns/table/                  SHARED and STREAM tables: the scope directory
+ * base/ns/table/userId/           USER tables: one scope directory per user (encoded, see UserIds)
+ * base/ns/table/_table/schema-v.json, _log/, _hot/, _rejected/    table-level files
+ * </pre>
+ *
+ * Table-level names start with {@code _}, which no encoded user id can, so they never collide.
+ */
+public final class StorageLayout {
+    public static final String TABLE_DIR = "_table";
+    public static final String LOG_DIR = "_log";
+    public static final String HOT_DIR = "_hot";
+    public static final String REJECTED_DIR = "_rejected";
+    public static final String MANIFEST_FILE = "manifest.json";
+
+    private final Path tableDir;
+    private final TableType type;
+
+    public StorageLayout(Path base, String namespace, String table, TableType type) {
+        this.tableDir = new Path(new Path(base, namespace), table);
+        this.type = type;
+    }
+
+    public static StorageLayout of(Path base, TableDefinition definition) {
+        return new StorageLayout(
+                base, definition.namespace(), definition.name(), definition.type());
+    }
+
+    public Path tableDir() {
+        return tableDir;
+    }
+
+    /**
+     * The scope directory: the table directory for SHARED and STREAM tables, the user's own
+     * directory for USER tables.
+     *
+     * @param userId the owner for USER tables; ignored otherwise
+     */
+    public Path scopeDir(String userId) {
+        if (type != TableType.USER) {
+            return tableDir;
+        }
+        return new Path(tableDir, UserIds.encode(userId));
+    }
+
+    public Path schemaFile(int version) {
+        return new Path(new Path(tableDir, TABLE_DIR), "schema-" + version + ".json");
+    }
+
+    public Path logDir() {
+        return new Path(tableDir, LOG_DIR);
+    }
+
+    public Path hotDir() {
+        return new Path(tableDir, HOT_DIR);
+    }
+
+    public Path rejectedDir() {
+        return new Path(tableDir, REJECTED_DIR);
+    }
+
+    /** {@code _log/<N>.json}, zero-padded to 20 digits so that names sort in commit order. */
+    public Path commitFile(long commit) {
+        return new Path(logDir(), String.format("%020d.json", commit));
+    }
+}
