@@ -1,0 +1,90 @@
+package dev.tiered.table;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Checks the jar a user drops into {@code flink/lib} (DESIGN §2). Runs after {@code package}, so it
+ * sees the shaded jar the build produced.
+ */
+class ShadedJarITCase {
+
+    private static File shadedJar() {
+        String version = System.getProperty("project.version", "0.1.0-SNAPSHOT");
+        File jar = new File("target/flink-sql-connector-tiered-" + version + ".jar");
+        assertThat(jar).as("shaded connector jar (run 'mvn package' first)").exists();
+        return jar;
+    }
+
+    private static List<String> entries(JarFile jar) {
+        List<String> names = new ArrayList<>();
+        jar.stream().map(JarEntry::getName).forEach(names::add);
+        return names;
+    }
+
+    @Test
+    void bundlesNoFlinkAndNoRocksDb() throws IOException {
+        try (JarFile jar = new JarFile(shadedJar())) {
+            List<String> names = entries(jar);
+            assertThat(names).noneMatch(n -> n.startsWith("org/apache/flink/"));
+            assertThat(names).noneMatch(n -> n.startsWith("org/rocksdb/"));
+            assertThat(names).anyMatch(n -> n.startsWith("dev/tiered/state/"));
+        }
+    }
+
+    @Test
+    void relocatesThirdPartyPackagesUnderDevTieredShaded() throws IOException {
+        try (JarFile jar = new JarFile(shadedJar())) {
+            List<String> names = entries(jar);
+            for (String prefix :
+                    new String[] {
+                        "com/fasterxml/jackson/",
+                        "org/apache/parquet/",
+                        "org/apache/avro/",
+                        "org/apache/commons/"
+                    }) {
+                assertThat(names).as(prefix).noneMatch(n -> n.startsWith(prefix));
+                assertThat(names)
+                        .as(prefix)
+                        .anyMatch(n -> n.startsWith("dev/tiered/shaded/" + prefix));
+            }
+        }
+    }
+
+    @Test
+    void factoryServiceFileNamesOurFactories() throws IOException {
+        try (JarFile jar = new JarFile(shadedJar())) {
+            JarEntry services =
+                    jar.getJarEntry("META-INF/services/org.apache.flink.table.factories.Factory");
+            assertThat(services).isNotNull();
+            try (BufferedReader reader =
+                    new BufferedReader(
+                            new InputStreamReader(
+                                    jar.getInputStream(services), StandardCharsets.UTF_8))) {
+                List<String> factories =
+                        reader.lines()
+                                .map(String::trim)
+                                .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                                .collect(Collectors.toList());
+                assertThat(factories).contains(TieredDynamicTableFactory.class.getName());
+                for (String factory : factories) {
+                    assertThat(jar.getJarEntry(factory.replace('.', '/') + ".class"))
+                            .as("class of " + factory)
+                            .isNotNull();
+                }
+            }
+        }
+    }
+}
