@@ -1,0 +1,116 @@
+package dev.tiered.state.commit;
+
+import dev.tiered.state.ScopeId;
+import dev.tiered.state.meta.HotSegmentRef;
+import dev.tiered.state.meta.SegmentEntry;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A commit being built: what it adds, retires and removes, without a commit number or manifest
+ * versions (those are assigned against the table as it is when the commit is made, so a commit that
+ * lost a race is rebased, not rebuilt). Not thread-safe; build, then hand to {@link
+ * TableCommitter#commit}.
+ */
+public final class PendingCommit {
+
+    /** The part of a commit that touches one scope. */
+    public record ScopeDelta(
+            List<SegmentEntry> added,
+            List<String> removed,
+            long flushedThroughSeq,
+            boolean erased) {
+        public ScopeDelta {
+            added = List.copyOf(added);
+            removed = List.copyOf(removed);
+        }
+    }
+
+    private final String operation;
+    private final String writerId;
+    private final long checkpointId;
+    private final List<HotSegmentRef> hotAdded = new ArrayList<>();
+    private final List<String> hotRetired = new ArrayList<>();
+    private final Map<ScopeId, ScopeDelta> scopes = new LinkedHashMap<>();
+    private long maxSeq;
+
+    /**
+     * @param writerId who commits; with {@code checkpointId} it makes a recommit a no-op
+     * @param checkpointId the writer's checkpoint, or -1 when not idempotent by checkpoint
+     */
+    public PendingCommit(String operation, String writerId, long checkpointId) {
+        this.operation = Objects.requireNonNull(operation, "operation");
+        this.writerId = Objects.requireNonNull(writerId, "writerId");
+        this.checkpointId = checkpointId;
+    }
+
+    public PendingCommit addHotSegment(HotSegmentRef segment) {
+        hotAdded.add(segment);
+        maxSeq = Math.max(maxSeq, segment.maxSeq());
+        return this;
+    }
+
+    public PendingCommit retireHotSegment(String path) {
+        hotRetired.add(path);
+        return this;
+    }
+
+    /**
+     * Adds batches to a scope and removes others from it; {@code flushedThroughSeq} (or 0) raises
+     * the scope's flushed-through bound.
+     */
+    public PendingCommit changeScope(
+            ScopeId scope, List<SegmentEntry> added, List<String> removed, long flushedThroughSeq) {
+        if (scopes.containsKey(scope)) {
+            throw new IllegalArgumentException(
+                    "Cannot change scope " + scope + " twice in one commit");
+        }
+        scopes.put(scope, new ScopeDelta(added, removed, flushedThroughSeq, false));
+        for (SegmentEntry segment : added) {
+            maxSeq = Math.max(maxSeq, segment.maxSeq());
+        }
+        return this;
+    }
+
+    /** Removes a scope entirely (erase a user); its batches are dropped from the table. */
+    public PendingCommit eraseScope(ScopeId scope) {
+        scopes.put(scope, new ScopeDelta(List.of(), List.of(), 0, true));
+        return this;
+    }
+
+    public String operation() {
+        return operation;
+    }
+
+    public String writerId() {
+        return writerId;
+    }
+
+    public long checkpointId() {
+        return checkpointId;
+    }
+
+    public long maxSeq() {
+        return maxSeq;
+    }
+
+    public List<HotSegmentRef> hotAdded() {
+        return List.copyOf(hotAdded);
+    }
+
+    public List<String> hotRetired() {
+        return List.copyOf(hotRetired);
+    }
+
+    public Map<ScopeId, ScopeDelta> scopes() {
+        return new LinkedHashMap<>(scopes);
+    }
+
+    public boolean isEmpty() {
+        return hotAdded.isEmpty() && hotRetired.isEmpty() && scopes.isEmpty();
+    }
+}

@@ -1,0 +1,249 @@
+package dev.tiered.state.commit;
+
+import dev.tiered.state.CommitConflictException;
+import dev.tiered.state.CommitStateUnknownException;
+import dev.tiered.state.ScopeId;
+import dev.tiered.state.io.TableFileIO;
+import dev.tiered.state.log.CommitLog;
+import dev.tiered.state.log.ManifestStore;
+import dev.tiered.state.meta.CommitRecord;
+import dev.tiered.state.meta.HotSegmentRef;
+import dev.tiered.state.meta.ScopeChange;
+import dev.tiered.state.meta.ScopeManifest;
+import dev.tiered.state.meta.SegmentEntry;
+import dev.tiered.state.meta.TableState;
+
+import org.apache.flink.core.fs.Path;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Makes commits (DESIGN §3). Each attempt reads the newest table state, checks the pending commit
+ * against it, numbers it N+1 and creates {@code _log/<N+1>.json} if absent: that create is the
+ * commit point. Losing the race for N+1 re-reads and retries; a commit that no longer applies fails
+ * with {@link CommitConflictException}; an unknowable outcome fails with {@link
+ * CommitStateUnknownException}. After the commit point it only writes derived files (manifests, log
+ * checkpoint), best effort: anything missing is rolled forward later.
+ *
+ * <p>A hot segment is retired by the first commit after which every scope it touched is flushed
+ * past its highest {@code _seq}: readers and restores would skip all its rows anyway.
+ */
+public final class TableCommitter {
+    private static final Logger LOG = LoggerFactory.getLogger(TableCommitter.class);
+    private static final int MAX_ATTEMPTS = 100;
+
+    /** What a commit call did. */
+    public record CommitResult(long commit, boolean alreadyCommitted, TableState state) {}
+
+    private final TableFileIO io;
+    private final CommitLog log;
+    private final ManifestStore manifests;
+    private final String tableId;
+    private final Clock clock;
+
+    public TableCommitter(
+            TableFileIO io, CommitLog log, ManifestStore manifests, String tableId, Clock clock) {
+        this.io = io;
+        this.log = log;
+        this.manifests = manifests;
+        this.tableId = tableId;
+        this.clock = clock;
+    }
+
+    /**
+     * Commits {@code pending} with the table definition version {@code schemaVersion}.
+     *
+     * @return the commit made, or, if (writer, checkpoint) was already committed, the table as it
+     *     is with {@code alreadyCommitted} set
+     */
+    public CommitResult commit(PendingCommit pending, int schemaVersion) throws IOException {
+        long started = clock.millis();
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            TableState state = log.latestState();
+            if (state.isCommitted(pending.writerId(), pending.checkpointId())) {
+                LOG.info(
+                        "Checkpoint {} of writer {} is already committed to {}; skipping",
+                        pending.checkpointId(),
+                        pending.writerId(),
+                        tableId);
+                return new CommitResult(state.commit(), true, state);
+            }
+            CommitRecord record = build(pending, state, schemaVersion);
+            if (tryCreate(log.commitFile(record.commit()), log.serialize(record))) {
+                TableState committed = state.apply(record);
+                afterCommit(committed, record);
+                LOG.info(
+                        "Committed {} commit {} to {} (writer {}, checkpoint {}, {} scopes, {} hot"
+                                + " segments added, {} retired) in {} ms",
+                        record.operation(),
+                        record.commit(),
+                        tableId,
+                        record.writerId(),
+                        record.checkpointId(),
+                        record.scopeChanges().size(),
+                        record.hotAdded().size(),
+                        record.hotRetired().size(),
+                        clock.millis() - started);
+                return new CommitResult(record.commit(), false, committed);
+            }
+            LOG.debug("Lost the race for commit {} of {}; retrying", record.commit(), tableId);
+            backoff(attempt);
+        }
+        throw new CommitConflictException(
+                "Cannot commit "
+                        + pending.operation()
+                        + " to "
+                        + tableId
+                        + ": lost the race for the next commit number "
+                        + MAX_ATTEMPTS
+                        + " times");
+    }
+
+    private CommitRecord build(PendingCommit pending, TableState state, int schemaVersion)
+            throws IOException {
+        long commit = state.commit() + 1;
+        Set<String> live = new HashSet<>();
+        state.hotSegments().forEach(h -> live.add(h.path()));
+        for (String retired : pending.hotRetired()) {
+            if (!live.contains(retired)) {
+                throw conflict(pending, "hot segment " + retired + " is not live");
+            }
+        }
+        List<ScopeChange> changes = new ArrayList<>();
+        Map<ScopeId, Long> flushedThrough = new HashMap<>();
+        for (Map.Entry<ScopeId, PendingCommit.ScopeDelta> entry : pending.scopes().entrySet()) {
+            ScopeId scope = entry.getKey();
+            PendingCommit.ScopeDelta delta = entry.getValue();
+            TableState.ScopeState current = state.scope(scope);
+            if (delta.erased() && current.version() == 0) {
+                continue;
+            }
+            if (!delta.removed().isEmpty()) {
+                checkRemovable(pending, state, scope, delta.removed());
+            }
+            changes.add(
+                    new ScopeChange(
+                            scope,
+                            current.version() + 1,
+                            delta.added(),
+                            delta.removed(),
+                            delta.flushedThroughSeq(),
+                            delta.erased()));
+            flushedThrough.put(
+                    scope, Math.max(current.flushedThroughSeq(), delta.flushedThroughSeq()));
+        }
+
+        List<String> retired = new ArrayList<>(pending.hotRetired());
+        for (HotSegmentRef segment : state.hotSegments()) {
+            if (!retired.contains(segment.path()) && fullyFlushed(segment, state, flushedThrough)) {
+                retired.add(segment.path());
+            }
+        }
+        return new CommitRecord(
+                commit,
+                pending.operation(),
+                pending.writerId(),
+                pending.checkpointId(),
+                clock.millis(),
+                schemaVersion,
+                pending.maxSeq(),
+                pending.hotAdded(),
+                retired,
+                changes);
+    }
+
+    private static boolean fullyFlushed(
+            HotSegmentRef segment, TableState state, Map<ScopeId, Long> flushedThrough) {
+        for (ScopeId scope : segment.scopes()) {
+            long bound = flushedThrough.getOrDefault(scope, state.scope(scope).flushedThroughSeq());
+            if (bound < segment.maxSeq()) {
+                return false;
+            }
+        }
+        return !segment.scopes().isEmpty();
+    }
+
+    private void checkRemovable(
+            PendingCommit pending, TableState state, ScopeId scope, List<String> removed)
+            throws IOException {
+        ScopeManifest manifest = manifests.manifest(state, scope);
+        Set<String> listed = new HashSet<>();
+        for (SegmentEntry segment : manifest.segments()) {
+            listed.add(segment.id());
+        }
+        for (String id : removed) {
+            if (!listed.contains(id)) {
+                throw conflict(
+                        pending,
+                        "batch " + id + " of scope " + scope + " is not listed (already removed?)");
+            }
+        }
+    }
+
+    /**
+     * Creates the commit file; settles an IOException by reading back (STYLE habit 4).
+     *
+     * @return true if this attempt made the commit, false if another commit holds the number
+     */
+    private boolean tryCreate(Path file, byte[] bytes) throws IOException {
+        try {
+            return io.createIfAbsent(file, bytes);
+        } catch (IOException writeFailure) {
+            try {
+                if (io.exists(file)) {
+                    return Arrays.equals(io.read(file), bytes);
+                }
+            } catch (IOException readFailure) {
+                readFailure.addSuppressed(writeFailure);
+                throw new CommitStateUnknownException(
+                        "Cannot tell whether " + file + " was committed", readFailure);
+            }
+            throw writeFailure;
+        }
+    }
+
+    private void afterCommit(TableState committed, CommitRecord record) {
+        log.committed(committed);
+        for (ScopeChange change : record.scopeChanges()) {
+            if (change.erased()) {
+                continue;
+            }
+            try {
+                manifests.ensureCurrent(committed, change.scope());
+            } catch (IOException | RuntimeException e) {
+                LOG.warn(
+                        "Commit {} of {} is durable but writing the manifest of scope {} failed;"
+                                + " it will be rolled forward",
+                        record.commit(),
+                        tableId,
+                        change.scope(),
+                        e);
+            }
+        }
+    }
+
+    private CommitConflictException conflict(PendingCommit pending, String reason) {
+        return new CommitConflictException(
+                "Cannot commit " + pending.operation() + " to " + tableId + ": " + reason);
+    }
+
+    private static void backoff(int attempt) {
+        try {
+            Thread.sleep(Math.min(1L << Math.min(attempt, 10), 200L));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CommitConflictException("Cannot commit: interrupted while retrying");
+        }
+    }
+}

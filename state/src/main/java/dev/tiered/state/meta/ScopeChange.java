@@ -1,0 +1,31 @@
+package dev.tiered.state.meta;
+
+import dev.tiered.state.ScopeId;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What one commit does to one scope: the manifest version it creates, the batches it adds and
+ * removes, and how far the scope is now flushed. An {@code erased} change removes the scope.
+ */
+public record ScopeChange(
+        ScopeId scope,
+        long version,
+        List<SegmentEntry> addedSegments,
+        List<String> removedSegments,
+        long flushedThroughSeq,
+        boolean erased) {
+
+    public ScopeChange {
+        Objects.requireNonNull(scope, "scope");
+        addedSegments = List.copyOf(addedSegments);
+        removedSegments = List.copyOf(removedSegments);
+    }
+
+    /** The same change rebased onto another manifest version (after a lost commit race). */
+    public ScopeChange withVersion(long newVersion) {
+        return new ScopeChange(
+                scope, newVersion, addedSegments, removedSegments, flushedThroughSeq, erased);
+    }
+}
