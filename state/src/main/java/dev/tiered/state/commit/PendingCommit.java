@@ -1,6 +1,7 @@
 package dev.tiered.state.commit;
 
 import dev.tiered.state.ScopeId;
+import dev.tiered.state.meta.CommitDelta;
 import dev.tiered.state.meta.HotSegmentRef;
 import dev.tiered.state.meta.SegmentEntry;
 
@@ -46,6 +47,24 @@ public final class PendingCommit {
         this.operation = Objects.requireNonNull(operation, "operation");
         this.writerId = Objects.requireNonNull(writerId, "writerId");
         this.checkpointId = checkpointId;
+    }
+
+    /**
+     * The commit of a writers' delta: its hot segments and flushes ({@code flush} if it flushed
+     * anything, {@code append} otherwise), idempotent by the delta's writer and checkpoint.
+     */
+    public static PendingCommit of(CommitDelta delta) {
+        PendingCommit pending =
+                new PendingCommit(
+                        delta.flushes().isEmpty() ? "append" : "flush",
+                        delta.writerId(),
+                        delta.checkpointId());
+        delta.hotSegments().forEach(pending::addHotSegment);
+        for (CommitDelta.ScopeFlush flush : delta.flushes()) {
+            pending.changeScope(flush.scope(), flush.added(), List.of(), flush.flushedThroughSeq());
+        }
+        pending.maxSeq = Math.max(pending.maxSeq, delta.maxSeq());
+        return pending;
     }
 
     public PendingCommit addHotSegment(HotSegmentRef segment) {

@@ -180,4 +180,71 @@ public final class CommitRecordParser {
                 Json.getLong(node, FLUSHED_THROUGH_SEQ),
                 node.has(ERASED) && node.get(ERASED).asBoolean());
     }
+
+    private static final String FLUSHES = "flushes";
+
+    /** Serializes a commit delta (a sink committable): the same field names as a commit record. */
+    public static byte[] deltaToJson(CommitDelta delta, IntFunction<LogicalType> columnTypes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator gen = Json.FACTORY.createGenerator(out)) {
+            gen.writeStartObject();
+            gen.writeNumberField(FORMAT_VERSION_FIELD, FORMAT_VERSION);
+            gen.writeStringField(WRITER_ID, delta.writerId());
+            gen.writeNumberField(CHECKPOINT_ID, delta.checkpointId());
+            gen.writeArrayFieldStart(HOT_ADDED);
+            for (HotSegmentRef hot : delta.hotSegments()) {
+                writeHotSegment(gen, hot);
+            }
+            gen.writeEndArray();
+            gen.writeArrayFieldStart(FLUSHES);
+            for (CommitDelta.ScopeFlush flush : delta.flushes()) {
+                gen.writeStartObject();
+                gen.writeStringField(USER_ID, flush.scope().userId());
+                gen.writeArrayFieldStart(ADDED);
+                for (SegmentEntry segment : flush.added()) {
+                    ScopeManifestParser.writeSegment(gen, segment, columnTypes);
+                }
+                gen.writeEndArray();
+                gen.writeNumberField(FLUSHED_THROUGH_SEQ, flush.flushedThroughSeq());
+                gen.writeEndObject();
+            }
+            gen.writeEndArray();
+            gen.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    public static CommitDelta deltaFromJson(byte[] json, IntFunction<LogicalType> columnTypes) {
+        JsonNode root = Json.parse(new String(json, StandardCharsets.UTF_8));
+        int format = Json.getInt(root, FORMAT_VERSION_FIELD);
+        if (format > FORMAT_VERSION) {
+            throw new IllegalArgumentException(
+                    "Cannot read commit delta: format_version "
+                            + format
+                            + " is newer than this connector reads");
+        }
+        List<HotSegmentRef> hot = new ArrayList<>();
+        for (JsonNode node : Json.getArray(root, HOT_ADDED)) {
+            hot.add(readHotSegment(node));
+        }
+        List<CommitDelta.ScopeFlush> flushes = new ArrayList<>();
+        for (JsonNode node : Json.getArray(root, FLUSHES)) {
+            JsonNode userId = node.get(USER_ID);
+            List<SegmentEntry> added = new ArrayList<>();
+            for (JsonNode segment : Json.getArray(node, ADDED)) {
+                added.add(ScopeManifestParser.readSegment(segment, columnTypes));
+            }
+            flushes.add(
+                    new CommitDelta.ScopeFlush(
+                            userId == null || userId.isNull()
+                                    ? ScopeId.SHARED
+                                    : ScopeId.user(userId.asText()),
+                            added,
+                            Json.getLong(node, FLUSHED_THROUGH_SEQ)));
+        }
+        return new CommitDelta(
+                Json.getString(root, WRITER_ID), Json.getLong(root, CHECKPOINT_ID), hot, flushes);
+    }
 }
