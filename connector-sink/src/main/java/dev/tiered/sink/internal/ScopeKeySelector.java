@@ -18,10 +18,12 @@ import java.util.Base64;
 public final class ScopeKeySelector implements KeySelector<RowData, String> {
     private static final long serialVersionUID = 1L;
 
+    private final boolean shared;
     private final int field;
     private final RowData.FieldGetter getter;
 
     public ScopeKeySelector(TableDefinition definition) {
+        this.shared = definition.type() == TableType.SHARED;
         this.field =
                 definition.type() == TableType.USER
                         ? definition.userIdIndex()
@@ -34,6 +36,9 @@ public final class ScopeKeySelector implements KeySelector<RowData, String> {
 
     @Override
     public String getKey(RowData row) {
+        if (shared) {
+            return "";
+        }
         if (getter == null) {
             return Integer.toString(row.hashCode());
         }
