@@ -115,7 +115,12 @@ public final class BatchReader implements ChangeCursor {
             throws IOException {
         ParquetReadOptions options =
                 ParquetReadOptions.builder(new PlainParquetConfiguration()).build();
-        ParquetFileReader reader = new ParquetFileReader(input, options);
+        ParquetFileReader reader;
+        try {
+            reader = new ParquetFileReader(input, options);
+        } catch (RuntimeException e) { // Parquet reports a damaged footer unchecked
+            throw new IOException("Cannot open batch " + input + ": " + e.getMessage(), e);
+        }
         try {
             return new BatchReader(input, reader, table, scope, spec);
         } catch (RuntimeException e) {
