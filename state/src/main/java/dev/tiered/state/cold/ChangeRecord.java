@@ -13,6 +13,9 @@ final class ChangeRecord {
     long seq;
     ChangeOp op;
 
+    /** Hot segments: the UTF-8 user id of the change's scope, or null for the shared scope. */
+    byte[] scope;
+
     ChangeRecord set(RowData row, long seq, ChangeOp op) {
         this.row = row;
         this.seq = seq;

@@ -47,8 +47,7 @@ final class FieldWriter {
         try {
             valueWriter.write(consumer, row, pos);
         } catch (ArithmeticException e) {
-            throw new IllegalArgumentException(
-                    "Cannot write column " + name + ": value out of range for Parquet", e);
+            throw new IllegalArgumentException(ParquetValues.outOfRange(name), e);
         }
         consumer.endField(name, fieldIndex);
     }

@@ -30,6 +30,14 @@ final class ParquetValues {
 
     private ParquetValues() {}
 
+    /** The message for a value {@link #encodeTimestamp} cannot hold. */
+    static String outOfRange(String column) {
+        return "Cannot write column "
+                + column
+                + ": value out of range (TIMESTAMP(7..9) values must lie within"
+                + " 1677-09-21..2262-04-11)";
+    }
+
     /** A timestamp as the INT64 of the unit; throws if it does not fit (NANOS: 1677..2262). */
     static long encodeTimestamp(TimestampData value, TimeUnit unit) {
         long millis = value.getMillisecond();

@@ -202,7 +202,9 @@ class ParquetTypeMappingTest {
             GenericRowData row = GenericRowData.of(1L, ts("2263-01-01T00:00:00"));
             assertThatThrownBy(() -> writer.write(row, 1, ChangeOp.UPSERT))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("Cannot write column v: value out of range for Parquet");
+                    .hasMessage(
+                            "Cannot write column v: value out of range (TIMESTAMP(7..9) values"
+                                    + " must lie within 1677-09-21..2262-04-11)");
         }
         assertThat(path.getFileSystem().exists(path)).isFalse();
     }
