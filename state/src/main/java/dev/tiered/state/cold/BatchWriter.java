@@ -116,6 +116,9 @@ public final class BatchWriter implements AutoCloseable {
                             .withRowGroupSize(options.rowGroupBytes())
                             .withPageSize(options.pageBytes())
                             .withDictionaryEncoding(true)
+                            // unique by construction: a dictionary would only be built and dropped
+                            .withDictionaryEncoding(key, false)
+                            .withDictionaryEncoding(ParquetSchemas.SEQ, false)
                             .withBloomFilterEnabled(key, true)
                             .withBloomFilterNDV(key, options.expectedRows())
                             .withBloomFilterFPP(key, options.bloomFilterFpp())
