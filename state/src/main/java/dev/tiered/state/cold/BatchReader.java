@@ -1,0 +1,360 @@
+package dev.tiered.state.cold;
+
+import dev.tiered.state.ChangeCursor;
+import dev.tiered.state.ChangeOp;
+import dev.tiered.state.Column;
+import dev.tiered.state.ScopeId;
+import dev.tiered.state.TableDefinition;
+
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.types.logical.LogicalType;
+
+import org.apache.parquet.ParquetReadOptions;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.column.statistics.Statistics;
+import org.apache.parquet.column.values.bloomfilter.BloomFilter;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnPath;
+import org.apache.parquet.io.ColumnIOFactory;
+import org.apache.parquet.io.MessageColumnIO;
+import org.apache.parquet.io.RecordReader;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.Type;
+import org.apache.parquet.schema.Types;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Reads a cold batch of one scope as a {@link ChangeCursor}: rows in key order, then {@code _seq}
+ * order; a row whose {@code _deleted} is true is a {@link ChangeOp#DELETE} (only its key is set).
+ *
+ * <p>What is read follows a {@link BatchReadSpec}: only the requested columns are decoded (plus the
+ * key, {@code _seq} and {@code _deleted}), row groups whose key statistics lie outside the key
+ * range are skipped unread, and for a point lookup so are row groups whose key bloom filter rules
+ * the key out. Rows outside the range are not returned; the cursor ends at the first key above the
+ * range, since batches are sorted.
+ *
+ * <p>{@link #row()} returns the same {@link RowData} instance on every call, refilled by {@link
+ * #next()}: it is valid only until the next {@code next()}; copy what you keep. The reader owns the
+ * file's stream: close it on every path. Not thread-safe.
+ */
+public final class BatchReader implements ChangeCursor {
+    private final String file;
+    private final ParquetFileReader reader;
+    private final ScopeId scope;
+    private final KeyRange range;
+    private final Column key;
+    private final ColumnPath keyPath;
+    private final int keyPos;
+    private final RowData.FieldGetter keyGetter;
+    private final MessageColumnIO columnIO;
+    private final BatchMaterializer materializer;
+    private final List<BlockMetaData> blocks;
+    private int nextBlock;
+    private PageReadStore pages;
+    private RecordReader<ReusableRow> records;
+    private long remaining;
+    private boolean done;
+    private int rowGroupsRead;
+    private int skippedByStats;
+    private int skippedByBloomFilter;
+
+    private BatchReader(
+            FlinkInputFile input,
+            ParquetFileReader reader,
+            TableDefinition table,
+            ScopeId scope,
+            BatchReadSpec spec) {
+        this.file = input.toString();
+        this.reader = reader;
+        this.scope = Objects.requireNonNull(scope, "scope");
+        this.range = spec.keyRange();
+        this.keyPos = table.primaryKeyIndex();
+        this.key = table.columns().get(keyPos);
+        this.keyGetter = RowData.createFieldGetter(key.type(), keyPos);
+        MessageType fileSchema = reader.getFooter().getFileMetaData().getSchema();
+        List<Column> columns = new ArrayList<>();
+        List<Integer> positions = new ArrayList<>();
+        MessageType requested = requestedSchema(fileSchema, table, spec, columns, positions);
+        reader.setRequestedSchema(requested);
+        this.keyPath = ColumnPath.get(requested.getType(positions.indexOf(keyPos)).getName());
+        this.columnIO = new ColumnIOFactory().getColumnIO(requested, fileSchema);
+        this.materializer =
+                new BatchMaterializer(
+                        requested,
+                        columns,
+                        positions.stream().mapToInt(Integer::intValue).toArray(),
+                        table.columns().size());
+        this.blocks = reader.getRowGroups();
+    }
+
+    /** Opens a batch on the file system of the path's URI. */
+    public static BatchReader open(
+            Path path, TableDefinition table, ScopeId scope, BatchReadSpec spec)
+            throws IOException {
+        return open(FlinkInputFile.of(path), table, scope, spec);
+    }
+
+    /**
+     * Opens a batch and reads its footer.
+     *
+     * @param table the table definition to read with: the batch's own schema version or a later one
+     *     (columns are matched by id; columns the file lacks read as null)
+     * @param scope the scope the batch belongs to, which {@link #scope()} reports
+     * @throws IOException if the file cannot be read or a column's stored type does not match
+     */
+    public static BatchReader open(
+            FlinkInputFile input, TableDefinition table, ScopeId scope, BatchReadSpec spec)
+            throws IOException {
+        ParquetReadOptions options =
+                ParquetReadOptions.builder(new PlainParquetConfiguration()).build();
+        ParquetFileReader reader;
+        try {
+            reader = new ParquetFileReader(input, options);
+        } catch (RuntimeException e) { // Parquet reports a damaged footer unchecked
+            throw new IOException("Cannot open batch " + input + ": " + e.getMessage(), e);
+        }
+        try {
+            return new BatchReader(input, reader, table, scope, spec);
+        } catch (RuntimeException e) {
+            closeQuietly(reader, e);
+            throw new IOException("Cannot open batch " + input + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean next() throws IOException {
+        while (!done) {
+            if (remaining == 0 && !nextRowGroup()) {
+                done = true;
+                break;
+            }
+            records.read();
+            remaining--;
+            if (range.isAll()) {
+                return true;
+            }
+            int where = range.locate(keyGetter.getFieldOrNull(materializer.getCurrentRecord()));
+            if (where == 0) {
+                return true;
+            }
+            if (where > 0) {
+                done = true; // sorted by key: nothing further can be in range
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public ScopeId scope() {
+        return scope;
+    }
+
+    @Override
+    public long seq() {
+        return materializer.seq();
+    }
+
+    @Override
+    public ChangeOp op() {
+        return materializer.deleted() ? ChangeOp.DELETE : ChangeOp.UPSERT;
+    }
+
+    /** The current row; the same instance after every {@link #next()} (see the class javadoc). */
+    @Override
+    public RowData row() {
+        return materializer.getCurrentRecord();
+    }
+
+    /** Row groups decoded so far. */
+    public int rowGroupsRead() {
+        return rowGroupsRead;
+    }
+
+    /** Row groups skipped because their key min/max lie outside the key range. */
+    public int rowGroupsSkippedByStats() {
+        return skippedByStats;
+    }
+
+    /** Row groups skipped because their key bloom filter rules out the looked-up key. */
+    public int rowGroupsSkippedByBloomFilter() {
+        return skippedByBloomFilter;
+    }
+
+    @Override
+    public void close() throws IOException {
+        done = true;
+        closePages();
+        reader.close();
+    }
+
+    private boolean nextRowGroup() throws IOException {
+        closePages();
+        while (nextBlock < blocks.size()) {
+            int index = nextBlock++;
+            BlockMetaData block = blocks.get(index);
+            ColumnChunkMetaData keyChunk = keyChunk(block);
+            if (!statsMayMatch(keyChunk)) {
+                skippedByStats++;
+                continue;
+            }
+            if (range.isPoint() && !bloomFilterMayMatch(keyChunk)) {
+                skippedByBloomFilter++;
+                continue;
+            }
+            pages = reader.readRowGroup(index);
+            if (pages == null || pages.getRowCount() == 0) {
+                continue;
+            }
+            records = columnIO.getRecordReader(pages, materializer);
+            remaining = pages.getRowCount();
+            rowGroupsRead++;
+            return true;
+        }
+        return false;
+    }
+
+    private ColumnChunkMetaData keyChunk(BlockMetaData block) throws IOException {
+        for (ColumnChunkMetaData chunk : block.getColumns()) {
+            if (chunk.getPath().equals(keyPath)) {
+                return chunk;
+            }
+        }
+        throw new IOException("Cannot read batch " + file + ": no key column " + key.name());
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private boolean statsMayMatch(ColumnChunkMetaData keyChunk) {
+        if (range.isAll()) {
+            return true;
+        }
+        Statistics stats = keyChunk.getStatistics();
+        if (stats == null || stats.isEmpty() || !stats.hasNonNullValue()) {
+            return true; // nothing known: read it
+        }
+        LogicalType type = key.type();
+        if (range.upper() != null
+                && stats.compareMinToValue(
+                                (Comparable) ParquetValues.toParquet(range.upper(), type))
+                        > 0) {
+            return false;
+        }
+        return range.lower() == null
+                || stats.compareMaxToValue(
+                                (Comparable) ParquetValues.toParquet(range.lower(), type))
+                        >= 0;
+    }
+
+    private boolean bloomFilterMayMatch(ColumnChunkMetaData keyChunk) throws IOException {
+        Object value = ParquetValues.toParquet(range.lower(), key.type());
+        if (value instanceof Boolean) {
+            return true; // Parquet keeps no bloom filters for BOOLEAN columns
+        }
+        BloomFilter filter = reader.readBloomFilter(keyChunk);
+        return filter == null || filter.findHash(filter.hash(value));
+    }
+
+    private void closePages() {
+        if (pages != null) {
+            pages.close();
+            pages = null;
+        }
+        records = null;
+        remaining = 0;
+    }
+
+    /**
+     * The file's fields to read, in file order: the key, the requested columns and the system
+     * columns. Table columns are matched to file fields by field id (the column id), else by name;
+     * a column the file lacks is not read (it stays null).
+     */
+    private static MessageType requestedSchema(
+            MessageType fileSchema,
+            TableDefinition table,
+            BatchReadSpec spec,
+            List<Column> columns,
+            List<Integer> positions) {
+        int keyPos = table.primaryKeyIndex();
+        Types.MessageTypeBuilder builder = Types.buildMessage();
+        for (Type field : fileSchema.getFields()) {
+            String name = field.getName();
+            if (name.equals(ParquetSchemas.SEQ) || name.equals(ParquetSchemas.DELETED)) {
+                builder.addField(field);
+                columns.add(null);
+                positions.add(-1);
+                continue;
+            }
+            int pos = columnPosition(table, field);
+            if (pos < 0 || (pos != keyPos && !isRequested(spec, table.columns().get(pos)))) {
+                continue;
+            }
+            Column column = table.columns().get(pos);
+            checkType(field, column);
+            builder.addField(field);
+            columns.add(column);
+            positions.add(pos);
+        }
+        MessageType requested = builder.named(fileSchema.getName());
+        if (!positions.contains(keyPos)) {
+            throw new IllegalArgumentException("file has no key column " + table.primaryKey());
+        }
+        for (String system : List.of(ParquetSchemas.SEQ, ParquetSchemas.DELETED)) {
+            if (!requested.containsField(system)) {
+                throw new IllegalArgumentException("file has no column " + system);
+            }
+        }
+        return requested;
+    }
+
+    private static int columnPosition(TableDefinition table, Type field) {
+        if (field.getId() != null) {
+            int id = field.getId().intValue();
+            for (int i = 0; i < table.columns().size(); i++) {
+                if (table.columns().get(i).id() == id) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+        return table.columnIndex(field.getName());
+    }
+
+    private static boolean isRequested(BatchReadSpec spec, Column column) {
+        return spec.columns() == null || spec.columns().contains(column.name());
+    }
+
+    private static void checkType(Type field, Column column) {
+        Type expected = ParquetSchemas.columnType(column, field.getRepetition());
+        if (!field.isPrimitive()
+                || !field.asPrimitiveType()
+                        .getPrimitiveTypeName()
+                        .equals(expected.asPrimitiveType().getPrimitiveTypeName())
+                || !Objects.equals(
+                        field.getLogicalTypeAnnotation(), expected.getLogicalTypeAnnotation())) {
+            throw new IllegalArgumentException(
+                    "column "
+                            + column.name()
+                            + " is stored as "
+                            + field
+                            + ", but the table's type "
+                            + column.type().asSummaryString()
+                            + " maps to "
+                            + expected);
+        }
+    }
+
+    private static void closeQuietly(ParquetFileReader reader, Exception cause) {
+        try {
+            reader.close();
+        } catch (IOException | RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+}

@@ -1,0 +1,324 @@
+package dev.tiered.state.hot;
+
+import dev.tiered.state.ChangeCursor;
+import dev.tiered.state.ChangeOp;
+import dev.tiered.state.ScopeId;
+import dev.tiered.state.TableDefinition;
+
+import org.apache.flink.table.data.RowData;
+
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteOptions;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One table's part of a {@link HotStore}: its column family, keyed by {@code (scope, primary key)}
+ * in the order of {@link KeyEncoder} (a STREAM table without a primary key is keyed by {@code
+ * (scope, _seq)}), each value holding the op, the {@code _seq} and the row ({@link RowCodec}).
+ *
+ * <p><b>Versions.</b> {@link #apply} keeps the newest {@code _seq} of each key: an upsert replaces
+ * the row, a delete leaves a tombstone (kept until a flush carries it to the cold tier, so older
+ * cold versions stay hidden), and a change whose {@code _seq} is not above the stored one is
+ * ignored. Each call is atomic on its own; there are no multi-row transactions.
+ *
+ * <p><b>STREAM TTL.</b> An entry written at {@code SnowflakeIds.timestampMillis(_seq)} is expired
+ * once the clock reaches that time plus {@code TTL_SECONDS}: lookups and cursors never return it,
+ * and {@link #expire()} deletes it.
+ *
+ * <p>Same threading rule as the store: one thread.
+ */
+public final class HotTable {
+    private static final int VALUE_HEADER = EntryCodec.VALUE_HEADER;
+    private static final int SLOT = EntryCodec.SLOT;
+
+    private static final byte[] EMPTY = new byte[0];
+
+    private final HotStore store;
+    private final TableDefinition definition;
+    private final RocksDB db;
+    private final ColumnFamilyHandle data;
+    private final ColumnFamilyHandle ttlIndex;
+    private final HotStoreResources resources;
+    private final WriteOptions writeOptions;
+    private final ReadOptions readOptions;
+    private final Clock clock;
+    private final long ttlMillis;
+    private final EntryCodec entries;
+    private final ScopeLedger ledger = new ScopeLedger();
+    private final EntryRemover remover;
+    private final byte[] header = new byte[VALUE_HEADER];
+    private byte[] readBuf = new byte[256];
+
+    HotTable(
+            HotStore store,
+            TableDefinition definition,
+            RocksDB db,
+            ColumnFamilyHandle data,
+            ColumnFamilyHandle ttlIndex,
+            HotStoreResources resources,
+            Clock clock) {
+        this.store = store;
+        this.definition = definition;
+        this.db = db;
+        this.data = data;
+        this.ttlIndex = ttlIndex;
+        this.resources = resources;
+        this.writeOptions = resources.writeOptions();
+        this.readOptions = resources.readOptions();
+        this.clock = clock;
+        this.ttlMillis = definition.options().ttlMillis().orElse(0L);
+        this.entries = new EntryCodec(definition);
+        this.remover = new EntryRemover(db, data, ttlIndex, resources, ledger);
+    }
+
+    public TableDefinition definition() {
+        return definition;
+    }
+
+    /**
+     * Applies one change: stores it if its {@code _seq} is newer than the key's stored version.
+     * Allocates nothing per call once the scope is known.
+     *
+     * @param seq the change's snowflake id (its write time is the TTL's start)
+     * @param row a row of the table's row type; for a delete only its key column is kept
+     * @return false if the change was ignored: not newer than the stored version, or (STREAM)
+     *     already expired
+     * @throws IllegalArgumentException for a scope of the wrong kind (a USER table takes user
+     *     scopes, other tables the shared scope), a null key, or a delete on a table without key
+     */
+    public boolean apply(ScopeId scope, long seq, ChangeOp op, RowData row) throws IOException {
+        store.checkOpen();
+        entries.check(scope, op);
+        if (seq < expiredBelow()) {
+            return false;
+        }
+        ScopeCounters counters = ledger.get(scope);
+        byte[] prefix = counters != null ? counters.prefix : ScopeKeys.prefix(scope);
+        int keyLength = entries.writeKey(prefix, row, seq);
+        byte[] key = entries.keyBytes();
+        int stored = RocksDB.NOT_FOUND;
+        long storedSeq = 0;
+        int valueLength;
+        try {
+            if (entries.hasPrimaryKey()) {
+                stored = db.get(data, readOptions, key, SLOT, keyLength, header, 0, VALUE_HEADER);
+                if (stored != RocksDB.NOT_FOUND) {
+                    storedSeq = EntryCodec.seqOf(header, 0);
+                    if (seq <= storedSeq) {
+                        return false;
+                    }
+                }
+            }
+            valueLength = entries.writeValue(seq, op, row);
+            db.put(data, writeOptions, key, SLOT, keyLength, entries.valueBytes(), 0, valueLength);
+            if (ttlIndex != null) {
+                if (stored != RocksDB.NOT_FOUND) {
+                    entries.writeIndexSeq(storedSeq);
+                    db.delete(ttlIndex, writeOptions, key, 0, SLOT + keyLength);
+                }
+                entries.writeIndexSeq(seq);
+                db.put(ttlIndex, writeOptions, key, 0, SLOT + keyLength, EMPTY, 0, 0);
+            }
+        } catch (RocksDBException e) {
+            throw new IOException("Cannot write to hot table " + tableId(), e);
+        }
+        if (counters == null) {
+            counters = ledger.getOrCreate(scope, prefix);
+        }
+        counters.written(seq);
+        long bytes = keyLength + valueLength;
+        if (stored == RocksDB.NOT_FOUND) {
+            ledger.account(counters, 1, bytes);
+        } else {
+            ledger.account(counters, 0, bytes - keyLength - stored);
+        }
+        return true;
+    }
+
+    /** {@link #apply} of an upsert. */
+    public boolean upsert(ScopeId scope, long seq, RowData row) throws IOException {
+        return apply(scope, seq, ChangeOp.UPSERT, row);
+    }
+
+    /** {@link #apply} of a delete. */
+    public boolean delete(ScopeId scope, long seq, RowData row) throws IOException {
+        return apply(scope, seq, ChangeOp.DELETE, row);
+    }
+
+    /**
+     * The newest live row of a key: null when the key is absent, deleted or (STREAM) expired.
+     *
+     * @param keyRow the primary key columns only, in key order (arity 1)
+     * @return a row the caller owns (detached from the store)
+     * @throws UnsupportedOperationException on a table without primary key
+     */
+    public RowData get(ScopeId scope, RowData keyRow) throws IOException {
+        store.checkOpen();
+        if (!entries.hasPrimaryKey()) {
+            throw new UnsupportedOperationException(
+                    "Cannot look up a key in " + tableId() + ": it has no primary key");
+        }
+        ScopeCounters counters = ledger.get(scope);
+        if (counters == null) {
+            return null; // the scope has no entries
+        }
+        int keyLength = entries.writeLookupKey(counters.prefix, keyRow);
+        byte[] key = entries.keyBytes();
+        int size;
+        try {
+            size = db.get(data, readOptions, key, SLOT, keyLength, readBuf, 0, readBuf.length);
+            if (size > readBuf.length) {
+                readBuf = new byte[Math.max(size, readBuf.length * 2)];
+                size = db.get(data, readOptions, key, SLOT, keyLength, readBuf, 0, size);
+            }
+        } catch (RocksDBException e) {
+            throw new IOException("Cannot read from hot table " + tableId(), e);
+        }
+        if (size == RocksDB.NOT_FOUND
+                || readBuf[0] == ChangeOp.DELETE.code()
+                || EntryCodec.seqOf(readBuf, 0) < expiredBelow()) {
+            return null;
+        }
+        HotRow row = new HotRow(entries.rowCodec());
+        row.pointTo(Arrays.copyOfRange(readBuf, VALUE_HEADER, size), 0);
+        return row;
+    }
+
+    /**
+     * A cursor over the scope's entries (upserts and tombstones) in key order, as of now: the input
+     * of a flush. The caller closes it (try-with-resources); the store closes it at the latest when
+     * the store closes.
+     */
+    public ChangeCursor cursor(ScopeId scope) {
+        store.checkOpen();
+        entries.check(scope, ChangeOp.UPSERT);
+        ScopeCounters counters = ledger.get(scope);
+        byte[] prefix = counters != null ? counters.prefix : ScopeKeys.prefix(scope);
+        ScopeCursor cursor =
+                new ScopeCursor(store, db, data, entries.rowCodec(), scope, prefix, expiredBelow());
+        store.lend(cursor);
+        return cursor;
+    }
+
+    /**
+     * After a flush of the scope committed: deletes the scope's entries whose {@code _seq} is at
+     * most {@code flushedThroughSeq} (the versions the flush moved), keeping newer versions written
+     * since the flush's cursor was opened. One range delete when nothing newer exists, else a scan
+     * of the scope.
+     *
+     * @return the number of entries removed
+     */
+    public long removeFlushed(ScopeId scope, long flushedThroughSeq) throws IOException {
+        store.checkOpen();
+        try {
+            return remover.removeFlushed(scope, flushedThroughSeq);
+        } catch (RocksDBException e) {
+            throw new IOException(
+                    "Cannot remove flushed rows of " + scope + " from " + tableId(), e);
+        }
+    }
+
+    /**
+     * Deletes every entry of a scope, tombstones included (GDPR erase of a user, or a scope this
+     * writer no longer owns).
+     *
+     * @return the number of entries removed
+     */
+    public long dropScope(ScopeId scope) throws IOException {
+        store.checkOpen();
+        try {
+            return remover.dropScope(scope);
+        } catch (RocksDBException e) {
+            throw new IOException("Cannot drop scope " + scope + " of " + tableId(), e);
+        }
+    }
+
+    /**
+     * Deletes the entries of a STREAM table that are expired by now: a range scan over the write
+     * time index (O(expired)), or over the {@code _seq}-ordered keys of a table without primary
+     * key. A no-op for other tables. The writer calls it at each checkpoint. Deleted entries are
+     * gone for every reader at once; RocksDB reclaims their disk space in background compactions.
+     *
+     * @return the number of entries deleted
+     */
+    public long expire() throws IOException {
+        store.checkOpen();
+        long bound = expiredBelow();
+        if (ttlMillis == 0 || bound <= 0) {
+            return 0;
+        }
+        try {
+            return remover.expire(bound);
+        } catch (RocksDBException e) {
+            throw new IOException("Cannot expire entries of " + tableId(), e);
+        }
+    }
+
+    /** The bookkeeping of one scope (empty stats for a scope without entries). */
+    public ScopeStats stats(ScopeId scope) {
+        return ledger.stats(scope);
+    }
+
+    /** The bookkeeping of every scope that has entries, in no particular order. */
+    public List<ScopeStats> scopeStats() {
+        return ledger.snapshot();
+    }
+
+    /** Entries of all scopes (see {@link ScopeStats#entries()}). */
+    public long entryCount() {
+        return ledger.entries();
+    }
+
+    /** Encoded bytes of all scopes (see {@link ScopeStats#bytes()}): for {@code hot.max-bytes}. */
+    public long byteCount() {
+        return ledger.bytes();
+    }
+
+    // ---- internals shared with BulkLoader and tests ----
+
+    String tableId() {
+        return definition.tableId();
+    }
+
+    RocksDB db() {
+        return db;
+    }
+
+    ColumnFamilyHandle data() {
+        return data;
+    }
+
+    ColumnFamilyHandle ttlIndex() {
+        return ttlIndex;
+    }
+
+    HotStoreResources resources() {
+        return resources;
+    }
+
+    /** The first {@code _seq} that is not expired now; {@link Long#MIN_VALUE} without TTL. */
+    long expiredBelow() {
+        return ttlMillis == 0 ? Long.MIN_VALUE : EntryCodec.expiredBelow(clock.millis(), ttlMillis);
+    }
+
+    ScopeLedger ledger() {
+        return ledger;
+    }
+
+    /** Entries physically in the data column family (a full scan): for tests. */
+    long rawDataCount() throws RocksDBException {
+        return remover.rawCount(data);
+    }
+
+    /** Entries physically in the TTL index column family (0 without one): for tests. */
+    long rawIndexCount() throws RocksDBException {
+        return ttlIndex == null ? 0 : remover.rawCount(ttlIndex);
+    }
+}
