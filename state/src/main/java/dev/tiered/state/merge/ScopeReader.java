@@ -1,0 +1,112 @@
+package dev.tiered.state.merge;
+
+import dev.tiered.state.ChangeCursor;
+import dev.tiered.state.ScopeId;
+import dev.tiered.state.TableDefinition;
+import dev.tiered.state.TableType;
+import dev.tiered.state.TieredTable;
+import dev.tiered.state.cold.BatchReadSpec;
+import dev.tiered.state.cold.BatchReader;
+import dev.tiered.state.cold.HotSegmentReader;
+import dev.tiered.state.meta.HotSegmentRef;
+import dev.tiered.state.meta.ScopeManifest;
+import dev.tiered.state.meta.SegmentEntry;
+import dev.tiered.state.meta.TableState;
+import dev.tiered.state.seq.SnowflakeIds;
+
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.table.data.RowData;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.LongPredicate;
+
+/**
+ * Reads one scope of a table as of one commit: the merge of the batches its manifest lists and of
+ * its live hot changes above {@code flushed_through_seq} — newest {@code _seq} per key wins,
+ * tombstones hide older versions, and rows already flushed are not read twice (DESIGN §3, §6).
+ * STREAM tables return only changes younger than {@code TTL_SECONDS} at {@code nowMillis}.
+ *
+ * <p>Batches stream through the merge; hot changes of the scope are held, deduplicated and sorted
+ * ({@link HotRows}). The returned cursor owns every file it opened: close it.
+ */
+public final class ScopeReader {
+    private ScopeReader() {}
+
+    /**
+     * @param spec projection and key range pushed into the batches (the key is always read)
+     * @param keepTombstones emit winning tombstones as DELETEs (compaction) instead of hiding them
+     */
+    public static ChangeCursor open(
+            TieredTable table,
+            TableState state,
+            ScopeId scope,
+            BatchReadSpec spec,
+            long nowMillis,
+            boolean keepTombstones)
+            throws IOException {
+        TableDefinition definition = table.definition();
+        if (definition.primaryKeyIndex() < 0) {
+            throw new IllegalArgumentException(
+                    "Cannot merge scope "
+                            + scope
+                            + " of "
+                            + definition.tableId()
+                            + ": it has no key");
+        }
+        Comparator<RowData> keys =
+                KeyComparators.forField(
+                        definition.rowType().getTypeAt(definition.primaryKeyIndex()),
+                        definition.primaryKeyIndex());
+        List<ChangeCursor> inputs = new ArrayList<>();
+        try {
+            ScopeManifest manifest = table.manifest(state, scope);
+            for (SegmentEntry segment : manifest.segments()) {
+                Path file = new Path(table.scopeDir(scope), segment.path());
+                inputs.add(BatchReader.open(file, definition, scope, spec));
+            }
+            HotRows hot = new HotRows(scope, definition.rowType(), keys);
+            LongPredicate live =
+                    liveHotSeq(definition, state.scope(scope).flushedThroughSeq(), nowMillis);
+            for (HotSegmentRef segment : state.hotSegments()) {
+                if (!segment.scopes().contains(scope)) {
+                    continue;
+                }
+                Path file = new Path(table.layout().hotDir(), segment.path());
+                try (HotSegmentReader reader =
+                        HotSegmentReader.open(
+                                file.getFileSystem(), file, definition, scope::equals)) {
+                    hot.addAll(reader, live);
+                }
+            }
+            inputs.add(hot.cursor());
+            return new MergeCursor(inputs, keys, keepTombstones);
+        } catch (IOException | RuntimeException e) {
+            for (ChangeCursor input : inputs) {
+                try {
+                    input.close();
+                } catch (IOException | RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Which hot {@code _seq}s are live: above the scope's flushed-through bound and, for STREAM
+     * tables, written less than {@code TTL_SECONDS} before {@code nowMillis}.
+     */
+    public static LongPredicate liveHotSeq(
+            TableDefinition definition, long flushedThroughSeq, long nowMillis) {
+        if (definition.type() == TableType.STREAM) {
+            long ttlMillis = definition.options().ttlMillis().orElse(Long.MAX_VALUE);
+            return seq ->
+                    seq > flushedThroughSeq
+                            && nowMillis - SnowflakeIds.timestampMillis(seq) < ttlMillis;
+        }
+        return seq -> seq > flushedThroughSeq;
+    }
+}
