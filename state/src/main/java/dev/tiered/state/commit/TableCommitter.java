@@ -150,6 +150,13 @@ public final class TableCommitter {
                 retired.add(segment.path());
             }
         }
+        // A segment this very commit flushes past is not worth listing: no one would read it.
+        List<HotSegmentRef> added = new ArrayList<>();
+        for (HotSegmentRef segment : pending.hotAdded()) {
+            if (!fullyFlushed(segment, state, flushedThrough)) {
+                added.add(segment);
+            }
+        }
         return new CommitRecord(
                 commit,
                 pending.operation(),
@@ -158,7 +165,7 @@ public final class TableCommitter {
                 clock.millis(),
                 schemaVersion,
                 pending.maxSeq(),
-                pending.hotAdded(),
+                added,
                 retired,
                 changes);
     }

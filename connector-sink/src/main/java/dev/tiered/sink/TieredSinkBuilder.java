@@ -1,0 +1,99 @@
+package dev.tiered.sink;
+
+import dev.tiered.sink.internal.SinkConfig;
+import dev.tiered.sink.internal.TableHandle;
+import dev.tiered.state.TableDefinition;
+import dev.tiered.state.TieredTable;
+import dev.tiered.state.io.FlinkFileIO;
+
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.java.ClosureCleaner;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.core.fs.Path;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Objects;
+
+/** Builds a {@link TieredSink}; every cross-field check happens in {@link #build()}. */
+@PublicEvolving
+public final class TieredSinkBuilder<IN> {
+    private final String baseUri;
+    private final String tableId;
+    private final RowConverter<IN> converter;
+    private TableDefinition definition;
+    private SinkOptions.BadRowsMode badRows = SinkOptions.BAD_ROWS.defaultValue();
+    private boolean flushOnEndOfInput = SinkOptions.FLUSH_ON_END_OF_INPUT.defaultValue();
+    private MemorySize hotMaxBytes = SinkOptions.HOT_MAX_BYTES.defaultValue();
+
+    TieredSinkBuilder(String baseUri, String tableId, RowConverter<IN> converter) {
+        this.baseUri = Objects.requireNonNull(baseUri, "baseUri");
+        this.tableId = Objects.requireNonNull(tableId, "tableId");
+        this.converter = Objects.requireNonNull(converter, "converter");
+    }
+
+    /** Creates the table with this definition if the storage has none yet. */
+    public TieredSinkBuilder<IN> withDefinition(TableDefinition definition) {
+        this.definition = Objects.requireNonNull(definition, "definition");
+        return this;
+    }
+
+    public TieredSinkBuilder<IN> withBadRows(SinkOptions.BadRowsMode mode) {
+        this.badRows = Objects.requireNonNull(mode, "mode");
+        return this;
+    }
+
+    public TieredSinkBuilder<IN> withFlushOnEndOfInput(boolean flush) {
+        this.flushOnEndOfInput = flush;
+        return this;
+    }
+
+    public TieredSinkBuilder<IN> withHotMaxBytes(MemorySize bytes) {
+        this.hotMaxBytes = Objects.requireNonNull(bytes, "bytes");
+        return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException if the table id is not {@code namespace.table}, or the
+     *     definition given names another table
+     * @throws UncheckedIOException if the storage has no such table and no definition was given
+     */
+    public TieredSink<IN> build() {
+        int dot = tableId.indexOf('.');
+        if (dot <= 0 || dot != tableId.lastIndexOf('.')) {
+            throw new IllegalArgumentException(
+                    "Cannot build tiered sink: table id '"
+                            + tableId
+                            + "' is not 'namespace.table'");
+        }
+        if (definition != null && !definition.tableId().equals(tableId)) {
+            throw new IllegalArgumentException(
+                    "Cannot build tiered sink for "
+                            + tableId
+                            + ": the definition given is of "
+                            + definition.tableId());
+        }
+        TableDefinition resolved = definition;
+        if (resolved == null) {
+            try {
+                resolved =
+                        TieredTable.open(
+                                        new FlinkFileIO(),
+                                        new Path(baseUri),
+                                        tableId.substring(0, dot),
+                                        tableId.substring(dot + 1))
+                                .definition();
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot build tiered sink for " + tableId, e);
+            }
+        }
+        ClosureCleaner.clean(
+                converter,
+                org.apache.flink.api.common.ExecutionConfig.ClosureCleanerLevel.RECURSIVE,
+                true);
+        return new TieredSink<>(
+                new TableHandle(baseUri, resolved),
+                converter,
+                new SinkConfig(badRows, flushOnEndOfInput, hotMaxBytes.getBytes()));
+    }
+}

@@ -1,0 +1,95 @@
+package dev.tiered.sink.internal;
+
+import dev.tiered.state.BadRowException;
+
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.core.fs.FSDataOutputStream;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.types.logical.RowType;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * Rejected rows of {@code sink.bad-rows = dead-letter}: one JSON line per row ({@code table},
+ * {@code column}, {@code reason}, {@code row} as text) in {@code _rejected/<writer>-<n>.jsonl}, a
+ * new file per checkpoint. Only bad rows pay for this. Not thread-safe.
+ */
+@Internal
+final class DeadLetters implements AutoCloseable {
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final Path dir;
+    private final String prefix;
+    private final RowData.FieldGetter[] getters;
+    private final String[] names;
+    private FSDataOutputStream out;
+    private int files;
+
+    DeadLetters(Path dir, String prefix, RowType rowType) {
+        this.dir = dir;
+        this.prefix = prefix;
+        this.names = rowType.getFieldNames().toArray(new String[0]);
+        this.getters = new RowData.FieldGetter[names.length];
+        for (int i = 0; i < names.length; i++) {
+            getters[i] = RowData.createFieldGetter(rowType.getTypeAt(i), i);
+        }
+    }
+
+    void write(String tableId, BadRowException error, RowData row) throws IOException {
+        if (out == null) {
+            Path file = new Path(dir, prefix + "-" + files++ + ".jsonl");
+            out = file.getFileSystem().create(file, FileSystem.WriteMode.NO_OVERWRITE);
+        }
+        try (JsonGenerator gen = JSON.createGenerator((OutputStream) new NonClosing(out))) {
+            gen.writeStartObject();
+            gen.writeStringField("table", tableId);
+            gen.writeStringField("column", error.column());
+            gen.writeStringField("reason", error.reason());
+            gen.writeObjectFieldStart("row");
+            for (int i = 0; i < getters.length; i++) {
+                Object value = getters[i].getFieldOrNull(row);
+                gen.writeStringField(names[i], value == null ? null : String.valueOf(value));
+            }
+            gen.writeEndObject();
+            gen.writeEndObject();
+        }
+        out.write('\n');
+    }
+
+    /** Ends the current file, making its rows durable. */
+    void roll() throws IOException {
+        if (out != null) {
+            out.sync();
+            out.close();
+            out = null;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        roll();
+    }
+
+    /** Keeps the generator from closing the shared stream. */
+    private static final class NonClosing extends java.io.FilterOutputStream {
+        NonClosing(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+}

@@ -1,0 +1,305 @@
+package dev.tiered.sink.internal;
+
+import dev.tiered.sink.RowConverter;
+import dev.tiered.sink.SinkOptions;
+import dev.tiered.state.BadRowException;
+import dev.tiered.state.ChangeOp;
+import dev.tiered.state.FlushPolicy;
+import dev.tiered.state.ScopeId;
+import dev.tiered.state.TableDefinition;
+import dev.tiered.state.TableType;
+import dev.tiered.state.TieredTable;
+import dev.tiered.state.cold.HotSegmentCompression;
+import dev.tiered.state.cold.HotSegmentWriter;
+import dev.tiered.state.cold.Segments;
+import dev.tiered.state.hot.HotStore;
+import dev.tiered.state.hot.HotStoreOptions;
+import dev.tiered.state.hot.HotTable;
+import dev.tiered.state.hot.ScopeStats;
+import dev.tiered.state.meta.CommitDelta;
+import dev.tiered.state.meta.HotSegmentRef;
+import dev.tiered.state.seq.SnowflakeIds;
+
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.table.data.RowData;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The write path of DESIGN §5 for one subtask. Each change goes into the RocksDB hot store (newest
+ * {@code _seq} per key) and into the checkpoint's hot segment. Before each checkpoint barrier
+ * ({@link #prepareCommit}) it closes the hot segment and flushes every scope whose FLUSH_POLICY is
+ * due (or all of them at end of input, or the largest ones past {@code hot.max-bytes}) into a
+ * Parquet batch; the delta goes to the committer. Rows leave the hot store only once the log shows
+ * their flush committed ({@link LogSync}).
+ *
+ * <p>Restore: the store is rebuilt from the committed hot segments, keeping the changes this
+ * subtask is routed and that are above their scope's flushed-through bound — so a restart, a
+ * rescale or a new job all start from the table itself. Single-threaded (Flink's mailbox).
+ */
+@Internal
+final class TieredSinkWriter<IN>
+        implements StatefulSinkWriter<IN, WriterState>, CommittingSinkWriter<IN, CommitDelta> {
+    private static final Logger LOG = LoggerFactory.getLogger(TieredSinkWriter.class);
+
+    private final RowConverter<IN> converter;
+    private final SinkConfig config;
+    private final TableDefinition definition;
+    private final TieredTable table;
+    private final Clock clock;
+    private final SnowflakeIds ids;
+    private final RowPreparer preparer;
+    private final HotStore store;
+    private final HotTable hot;
+    private final LogSync sync;
+    private final DeadLetters deadLetters;
+    private final String filePrefix;
+    private final FlushPolicy policy;
+    private final Counter recordsOut;
+    private final Counter rejected;
+    private final Counter flushes;
+    private final Counter flushedBytes;
+    private volatile long lastFlushMillis;
+
+    private HotSegmentWriter segment;
+    private int segmentCount;
+    private boolean flushAll;
+    private String lastUserId;
+    private ScopeId lastScope;
+
+    TieredSinkWriter(
+            TableHandle handle,
+            RowConverter<IN> converter,
+            SinkConfig config,
+            WriterInitContext context,
+            Collection<WriterState> restored)
+            throws IOException {
+        this.converter = converter;
+        this.config = config;
+        this.definition = handle.definition();
+        this.table = handle.open();
+        this.clock = Clock.systemUTC();
+        int subtask = context.getTaskInfo().getIndexOfThisSubtask();
+        long floor = Math.max(table.latestState().maxSeq(), maxSeq(restored));
+        this.ids = new SnowflakeIds(subtask % (SnowflakeIds.MAX_WRITER_ID + 1), clock, floor);
+        this.preparer = new RowPreparer(definition, ids, clock);
+        this.filePrefix =
+                context.getJobInfo().getJobId()
+                        + "-"
+                        + subtask
+                        + "-"
+                        + context.getTaskInfo().getAttemptNumber();
+        java.nio.file.Path dir =
+                Files.createTempDirectory(
+                        "tiered-hot-" + definition.tableId() + "-" + subtask + "-");
+        Files.delete(dir);
+        this.store = HotStore.open(dir, List.of(definition), HotStoreOptions.defaults(), clock);
+        this.hot = store.table(definition.tableId());
+        this.sync =
+                new LogSync(
+                        table,
+                        hot,
+                        new ScopeKeySelector(definition),
+                        context.getTaskInfo().getNumberOfParallelSubtasks(),
+                        subtask);
+        this.deadLetters =
+                new DeadLetters(table.layout().rejectedDir(), filePrefix, definition.rowType());
+        this.policy = definition.options().flushPolicy();
+
+        MetricGroup metrics = context.metricGroup();
+        this.recordsOut = context.metricGroup().getNumRecordsSendCounter();
+        this.rejected = metrics.counter("numRowsRejected");
+        this.flushes = metrics.counter("numFlushes");
+        this.flushedBytes = metrics.counter("numFlushedBytes");
+        metrics.gauge("hotRows", hot::entryCount);
+        metrics.gauge("hotBytes", hot::byteCount);
+        metrics.gauge("lastFlushDurationMs", () -> lastFlushMillis);
+
+        long adopted = sync.adopt();
+        LOG.info(
+                "Tiered writer {} of {} started: {} hot rows adopted from the table, ids above {}",
+                subtask,
+                definition.tableId(),
+                adopted,
+                floor);
+    }
+
+    private static long maxSeq(Collection<WriterState> restored) {
+        return restored.stream().mapToLong(WriterState::lastSeq).max().orElse(0);
+    }
+
+    @Override
+    public void write(IN element, Context context) throws IOException {
+        RowData row = converter.toRow(element);
+        ChangeOp op;
+        switch (row.getRowKind()) {
+            case INSERT, UPDATE_AFTER -> op = ChangeOp.UPSERT;
+            case DELETE -> op = ChangeOp.DELETE;
+            default -> {
+                return; // -U: the +U that follows carries the new row
+            }
+        }
+        RowData prepared;
+        try {
+            if (op == ChangeOp.DELETE && definition.primaryKeyIndex() < 0) {
+                throw new BadRowException(
+                        definition.tableId(),
+                        "*",
+                        "cannot be deleted: the table has no primary key");
+            }
+            prepared = preparer.prepare(row, op == ChangeOp.DELETE);
+        } catch (BadRowException e) {
+            reject(e, row);
+            return;
+        }
+        long seq = ids.nextId();
+        ScopeId scope = scopeOf(prepared);
+        hot.apply(scope, seq, op, prepared);
+        segment().write(scope, seq, op, prepared);
+        recordsOut.inc();
+    }
+
+    private ScopeId scopeOf(RowData row) {
+        if (definition.type() != TableType.USER) {
+            return ScopeId.SHARED;
+        }
+        String userId = row.getString(definition.userIdIndex()).toString();
+        if (!userId.equals(lastUserId)) {
+            lastUserId = userId;
+            lastScope = ScopeId.user(userId);
+        }
+        return lastScope;
+    }
+
+    private void reject(BadRowException error, RowData row) throws IOException {
+        if (config.badRows() == SinkOptions.BadRowsMode.FAIL) {
+            throw error;
+        }
+        rejected.inc();
+        if (config.badRows() == SinkOptions.BadRowsMode.DEAD_LETTER) {
+            deadLetters.write(definition.tableId(), error, row);
+        }
+    }
+
+    private HotSegmentWriter segment() throws IOException {
+        if (segment == null) {
+            Path path =
+                    new Path(table.layout().hotDir(), filePrefix + "-" + segmentCount++ + ".avro");
+            segment = HotSegmentWriter.create(path, definition, HotSegmentCompression.NONE);
+        }
+        return segment;
+    }
+
+    @Override
+    public void flush(boolean endOfInput) {
+        if (endOfInput && config.flushOnEndOfInput()) {
+            flushAll = true;
+        }
+    }
+
+    @Override
+    public Collection<CommitDelta> prepareCommit() throws IOException {
+        sync.removeCommittedFlushes();
+        sync.adopt();
+        deadLetters.roll();
+        List<HotSegmentRef> hotSegments = new ArrayList<>(1);
+        if (segment != null) {
+            HotSegmentRef ref = Segments.ref(segment.finish(), filePrefix, -1);
+            segment = null;
+            sync.written(ref.path());
+            hotSegments.add(ref);
+        }
+        List<CommitDelta.ScopeFlush> flushed = new ArrayList<>();
+        if (definition.type() == TableType.STREAM) {
+            hot.expire();
+        } else {
+            for (ScopeStats scope : dueScopes()) {
+                flushed.add(flushScope(scope.scope()));
+            }
+        }
+        flushAll = false;
+        return List.of(new CommitDelta("", -1, hotSegments, flushed));
+    }
+
+    /** Scopes due by policy (or all at end of input), plus the largest past hot.max-bytes. */
+    private List<ScopeStats> dueScopes() {
+        long now = clock.millis();
+        List<ScopeStats> candidates = new ArrayList<>();
+        List<ScopeStats> due = new ArrayList<>();
+        long remainingBytes = hot.byteCount();
+        for (ScopeStats stats : hot.scopeStats()) {
+            if (stats.isEmpty() || sync.awaitingCommit(stats.scope())) {
+                continue;
+            }
+            if (flushAll
+                    || (policy != null
+                            && policy.isDue(stats.entries(), stats.oldestUnflushedMillis(), now))) {
+                due.add(stats);
+                remainingBytes -= stats.bytes();
+            } else {
+                candidates.add(stats);
+            }
+        }
+        candidates.sort((a, b) -> Long.compare(b.bytes(), a.bytes()));
+        for (ScopeStats stats : candidates) {
+            if (remainingBytes <= config.hotMaxBytes()) {
+                break;
+            }
+            due.add(stats);
+            remainingBytes -= stats.bytes();
+        }
+        return due;
+    }
+
+    private CommitDelta.ScopeFlush flushScope(ScopeId scope) throws IOException {
+        long started = System.nanoTime();
+        Path path = new Path(table.scopeDir(scope), "batch-" + ids.nextId() + ".parquet");
+        CommitDelta.ScopeFlush flush =
+                ScopeFlusher.flush(table, hot, scope, path, clock, ids.nextId());
+        sync.flushed(scope, flush.flushedThroughSeq());
+        flushes.inc();
+        flushedBytes.inc(flush.added().get(0).sizeBytes());
+        lastFlushMillis = (System.nanoTime() - started) / 1_000_000;
+        return flush;
+    }
+
+    @Override
+    public List<WriterState> snapshotState(long checkpointId) {
+        return List.of(new WriterState(ids.nextId()));
+    }
+
+    @Override
+    public void close() throws Exception {
+        Exception failure = null;
+        for (AutoCloseable resource : new AutoCloseable[] {segment, deadLetters, store}) {
+            try {
+                if (resource != null) {
+                    resource.close();
+                }
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}
