@@ -242,7 +242,9 @@ final class TieredSinkWriter<IN>
         List<ScopeStats> due = new ArrayList<>();
         long remainingBytes = hot.byteCount();
         for (ScopeStats stats : hot.scopeStats()) {
-            if (stats.isEmpty() || sync.awaitingCommit(stats.scope())) {
+            // A scope whose last flush is not committed yet waits, except at end of input: the
+            // job ends, so flush now (rows in both batches carry the same _seq; reads dedupe).
+            if (stats.isEmpty() || (!flushAll && sync.awaitingCommit(stats.scope()))) {
                 continue;
             }
             if (flushAll

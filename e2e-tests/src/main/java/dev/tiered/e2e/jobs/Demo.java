@@ -1,97 +1,145 @@
 package dev.tiered.e2e.jobs;
 
+import dev.tiered.sink.TieredSink;
+import dev.tiered.state.ChangeCursor;
+import dev.tiered.state.ScopeId;
 import dev.tiered.state.TableDefinition;
 import dev.tiered.state.TableValidationException;
-import dev.tiered.state.layout.StorageLayout;
-import dev.tiered.state.meta.TableDefinitionParser;
+import dev.tiered.state.TieredTable;
+import dev.tiered.state.cold.BatchReadSpec;
+import dev.tiered.state.io.FlinkFileIO;
+import dev.tiered.state.merge.ScopeReader;
+import dev.tiered.state.meta.ScopeManifest;
+import dev.tiered.state.meta.TableState;
 
-import org.apache.flink.core.fs.FSDataOutputStream;
-import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.utils.LogicalTypeParser;
+import org.apache.flink.types.RowKind;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.AbstractMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The project demo. What it shows today: the seed's three tables (a USER, a SHARED and a STREAM
- * table) defined with their DESIGN §4 options, validated, and stored as {@code
- * _table/schema-1.json} in a local warehouse; then the exact errors for broken definitions.
+ * The project demo: one embedded Flink job (a local MiniCluster, checkpoints every 200 ms) writes
+ * the seed's three tables into a local warehouse — chat.messages (USER, one directory per user,
+ * FLUSH_POLICY rows:1000), app.config (SHARED, updated and deleted keys) and chat.typing_events
+ * (STREAM, TTL 10 s, never flushed) — and then reads each back over both tiers, showing the files
+ * the flushes made. Finally it prints the errors the connector gives for broken definitions.
  *
- * <p>The embedded Flink job that writes, flushes and reads these tables replaces this once the sink
- * and source modules land.
- *
- * <p>Usage: {@code Demo [warehouse-dir]} (default {@code ./demo-warehouse}).
+ * <p>Usage: {@code Demo [warehouse-dir]} (default {@code ./demo-warehouse}, emptied first).
  */
 public final class Demo {
+    private static final int USERS = 3;
+    private static final long MESSAGES = 6_000;
 
     private Demo() {}
 
-    public static void main(String[] args) throws IOException {
-        File warehouseDir =
-                new File(args.length > 0 ? args[0] : "demo-warehouse").getAbsoluteFile();
-        Path warehouse = Path.fromLocalFile(warehouseDir);
+    public static void main(String[] args) throws Exception {
+        File dir = new File(args.length > 0 ? args[0] : "demo-warehouse").getAbsoluteFile();
+        deleteRecursively(dir);
+        String warehouse = dir.toURI().toString();
         System.out.println("Tiered Tables demo: warehouse " + warehouse);
 
-        List<TableDefinition> tables =
-                List.of(
-                        TableDefinition.create(
-                                "chat",
-                                "messages",
-                                columns(
-                                        "id BIGINT NOT NULL",
-                                        "user_id STRING",
-                                        "conversation_id BIGINT",
-                                        "content STRING",
-                                        "created_at TIMESTAMP(3)"),
-                                List.of("id"),
-                                Map.of(
-                                        "TYPE", "USER",
-                                        "FLUSH_POLICY", "rows:1000,interval:60",
-                                        "fields.created_at.default", "NOW()"),
-                                "local"::equals),
-                        TableDefinition.create(
-                                "app",
-                                "config",
-                                columns("name STRING NOT NULL", "value STRING"),
-                                List.of("name"),
-                                Map.of(
-                                        "TYPE",
-                                        "SHARED",
-                                        "ACCESS_LEVEL",
-                                        "PUBLIC",
-                                        "FLUSH_POLICY",
-                                        "rows:100"),
-                                "local"::equals),
-                        TableDefinition.create(
-                                "chat",
-                                "typing_events",
-                                columns("user_id STRING", "conversation_id BIGINT", "event STRING"),
-                                List.of(),
-                                Map.of("TYPE", "STREAM", "TTL_SECONDS", "10"),
-                                "local"::equals));
+        TableDefinition messages =
+                TableDefinition.create(
+                        "chat",
+                        "messages",
+                        columns(
+                                "id BIGINT NOT NULL",
+                                "user_id STRING",
+                                "conversation_id BIGINT",
+                                "content STRING",
+                                "created_at TIMESTAMP(3)"),
+                        List.of("id"),
+                        Map.of(
+                                "TYPE", "USER",
+                                "FLUSH_POLICY", "rows:1000,interval:60",
+                                "fields.created_at.default", "NOW()"),
+                        "local"::equals);
+        TableDefinition config =
+                TableDefinition.create(
+                        "app",
+                        "config",
+                        columns("name STRING NOT NULL", "value STRING"),
+                        List.of("name"),
+                        Map.of(
+                                "TYPE",
+                                "SHARED",
+                                "ACCESS_LEVEL",
+                                "PUBLIC",
+                                "FLUSH_POLICY",
+                                "rows:100"),
+                        "local"::equals);
+        TableDefinition typing =
+                TableDefinition.create(
+                        "chat",
+                        "typing_events",
+                        columns(
+                                "event_id BIGINT NOT NULL",
+                                "user_id STRING",
+                                "conversation_id BIGINT"),
+                        List.of("event_id"),
+                        Map.of("TYPE", "STREAM", "TTL_SECONDS", "10"),
+                        "local"::equals);
 
-        for (TableDefinition table : tables) {
-            Path file = StorageLayout.of(warehouse, table).schemaFile(table.schemaVersion());
-            write(file, TableDefinitionParser.toJson(table));
-            System.out.printf(
-                    "  %-20s %-6s key=%-6s %s -> %s%n",
-                    table.tableId(),
-                    table.type(),
-                    table.primaryKey().isEmpty() ? "-" : table.primaryKey().get(0),
-                    table.toOptionMap(),
-                    file);
-            TableDefinition back = TableDefinitionParser.fromJson(read(file));
-            if (!back.equals(table)) {
-                throw new IllegalStateException(
-                        "Stored definition of " + table.tableId() + " differs");
-            }
-        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        env.enableCheckpointing(200, CheckpointingMode.EXACTLY_ONCE);
+        env.fromSequence(0, MESSAGES - 1)
+                .map(Demo::message)
+                .returns(RowData.class)
+                .sinkTo(
+                        TieredSink.forRowData(warehouse, "chat.messages")
+                                .withDefinition(messages)
+                                .build())
+                .name("chat.messages");
+        // One source subtask: a key's insert, updates and delete must reach the sink in order.
+        env.fromSequence(0, 299)
+                .setParallelism(1)
+                .map(Demo::configChange)
+                .setParallelism(1)
+                .returns(RowData.class)
+                .sinkTo(
+                        TieredSink.forRowData(warehouse, "app.config")
+                                .withDefinition(config)
+                                .build())
+                .name("app.config");
+        env.fromSequence(0, 499)
+                .map(
+                        i ->
+                                (RowData)
+                                        GenericRowData.of(
+                                                i,
+                                                StringData.fromString("user" + (i % USERS)),
+                                                i % 7))
+                .returns(RowData.class)
+                .sinkTo(
+                        TieredSink.forRowData(warehouse, "chat.typing_events")
+                                .withDefinition(typing)
+                                .build())
+                .name("chat.typing_events");
+        long started = System.currentTimeMillis();
+        env.execute("tiered-tables-demo");
+        System.out.printf("Job finished in %d ms.%n%n", System.currentTimeMillis() - started);
+
+        long now = System.currentTimeMillis();
+        show(dir, "chat", "messages", now);
+        show(dir, "app", "config", now);
+        show(dir, "chat", "typing_events", now);
+        TieredTable stream = open(dir, "chat", "typing_events");
+        System.out.printf(
+                "  chat.typing_events 11 s later (past TTL_SECONDS=10): %d rows%n%n",
+                count(stream, stream.latestState(), ScopeId.SHARED, now + 11_000));
 
         System.out.println("Definitions the connector rejects, with its messages:");
         reject("STREAM without TTL", Map.of("TYPE", "STREAM"), List.of());
@@ -102,6 +150,92 @@ public final class Demo {
                 List.of("name"));
         reject("USER without a key", Map.of("TYPE", "USER"), List.of());
         System.out.println("Done.");
+    }
+
+    private static RowData message(long i) {
+        // created_at is left null: the sink fills it with NOW() ('fields.created_at.default').
+        return GenericRowData.of(
+                i,
+                StringData.fromString("user" + (i % USERS)),
+                i / 50,
+                StringData.fromString("message " + i),
+                null);
+    }
+
+    /** Keys 0..99 inserted, then updated; every 10th deleted at the end. */
+    private static RowData configChange(long i) {
+        long key = i % 100;
+        GenericRowData row =
+                GenericRowData.of(
+                        StringData.fromString("setting." + key),
+                        StringData.fromString("v" + i / 100));
+        if (i >= 200 && key % 10 == 0) {
+            row.setRowKind(RowKind.DELETE);
+        }
+        return row;
+    }
+
+    private static TieredTable open(File dir, String ns, String table) throws IOException {
+        return TieredTable.open(new FlinkFileIO(), Path.fromLocalFile(dir), ns, table);
+    }
+
+    private static void show(File dir, String ns, String name, long now) throws IOException {
+        TieredTable table = open(dir, ns, name);
+        TableState state = table.latestState();
+        System.out.printf(
+                "%s.%s (%s): %d commits, %d live hot segments%n",
+                ns, name, table.definition().type(), state.commit(), state.hotSegments().size());
+        for (ScopeId scope :
+                state.scopeIds().isEmpty() ? List.of(ScopeId.SHARED) : state.scopeIds()) {
+            ScopeManifest manifest = table.manifest(state, scope);
+            long batchRows = manifest.segments().stream().mapToLong(s -> s.rowCount()).sum();
+            System.out.printf(
+                    "  scope %-9s %5d rows read over both tiers | %d batches (%d rows) in %s%n",
+                    scope,
+                    count(table, state, scope, now),
+                    manifest.segments().size(),
+                    batchRows,
+                    dir.toPath().relativize(new File(table.scopeDir(scope).toUri()).toPath()));
+        }
+        try (ChangeCursor cursor =
+                ScopeReader.open(
+                        table,
+                        state,
+                        state.scopeIds().isEmpty() ? ScopeId.SHARED : state.scopeIds().get(0),
+                        BatchReadSpec.all(),
+                        now,
+                        false)) {
+            if (cursor.next()) {
+                System.out.println("  first row: " + format(table.definition(), cursor.row()));
+            }
+        }
+        System.out.println();
+    }
+
+    private static String format(TableDefinition definition, RowData row) {
+        StringBuilder out = new StringBuilder("(");
+        for (int i = 0; i < definition.columns().size(); i++) {
+            Object value =
+                    RowData.createFieldGetter(definition.rowType().getTypeAt(i), i)
+                            .getFieldOrNull(row);
+            out.append(i == 0 ? "" : ", ")
+                    .append(definition.columns().get(i).name())
+                    .append('=')
+                    .append(value);
+        }
+        return out.append(')').toString();
+    }
+
+    private static long count(TieredTable table, TableState state, ScopeId scope, long now)
+            throws IOException {
+        long rows = 0;
+        try (ChangeCursor cursor =
+                ScopeReader.open(table, state, scope, BatchReadSpec.all(), now, false)) {
+            while (cursor.next()) {
+                rows++;
+            }
+        }
+        return rows;
     }
 
     private static void reject(String what, Map<String, String> options, List<String> key) {
@@ -120,7 +254,7 @@ public final class Demo {
     }
 
     private static List<Map.Entry<String, LogicalType>> columns(String... definitions) {
-        return java.util.Arrays.stream(definitions)
+        return Arrays.stream(definitions)
                 .map(
                         d ->
                                 (Map.Entry<String, LogicalType>)
@@ -132,16 +266,13 @@ public final class Demo {
                 .toList();
     }
 
-    private static void write(Path file, String content) throws IOException {
-        FileSystem fs = file.getFileSystem();
-        try (FSDataOutputStream out = fs.create(file, FileSystem.WriteMode.OVERWRITE)) {
-            out.write(content.getBytes(StandardCharsets.UTF_8));
+    private static void deleteRecursively(File file) {
+        File[] children = file.listFiles();
+        if (children != null) {
+            for (File child : children) {
+                deleteRecursively(child);
+            }
         }
-    }
-
-    private static String read(Path file) throws IOException {
-        try (var in = file.getFileSystem().open(file)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
+        file.delete();
     }
 }
