@@ -249,6 +249,7 @@ final class BulkLoader implements AutoCloseable {
         current.entries++;
         current.bytes += kl + vl;
         current.written(seq);
+        current.stored(k, ko, kl);
         entriesLoaded++;
         if (table.ttlIndex() != null) {
             indexKey.reset();

@@ -108,7 +108,10 @@ public final class HotTable {
         long storedSeq = 0;
         int valueLength;
         try {
-            if (entries.hasPrimaryKey()) {
+            // Only a key the scope may hold needs the read of the stored version.
+            if (entries.hasPrimaryKey()
+                    && counters != null
+                    && !counters.isAboveMaxKey(key, SLOT, keyLength)) {
                 stored = db.get(data, readOptions, key, SLOT, keyLength, header, 0, VALUE_HEADER);
                 if (stored != RocksDB.NOT_FOUND) {
                     storedSeq = EntryCodec.seqOf(header, 0);
@@ -134,6 +137,7 @@ public final class HotTable {
             counters = ledger.getOrCreate(scope, prefix);
         }
         counters.written(seq);
+        counters.stored(key, SLOT, keyLength);
         long bytes = keyLength + valueLength;
         if (stored == RocksDB.NOT_FOUND) {
             ledger.account(counters, 1, bytes);
