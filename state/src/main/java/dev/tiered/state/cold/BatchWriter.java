@@ -13,8 +13,6 @@ import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -48,8 +46,6 @@ import java.util.Set;
  * close()} deletes the file. Not thread-safe.
  */
 public final class BatchWriter implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(BatchWriter.class);
-
     private enum State {
         OPEN,
         FAILED,
@@ -109,7 +105,7 @@ public final class BatchWriter implements AutoCloseable {
         ParquetWriter<ChangeRecord> writer;
         try {
             writer =
-                    new Builder(file, support)
+                    new WriteSupportBuilder<>(file, support)
                             .withConf(new PlainParquetConfiguration())
                             .withWriteMode(ParquetFileWriter.Mode.CREATE)
                             .withCompressionCodec(options.compression().codec())
@@ -126,7 +122,7 @@ public final class BatchWriter implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             if (file.isOpened()) { // else the file is not ours: it may be one that existed
                 file.abort();
-                deleteQuietly(fileSystem, path, e);
+                file.deleteQuietly(e);
             }
             throw e;
         }
@@ -223,7 +219,7 @@ public final class BatchWriter implements AutoCloseable {
         } catch (IOException | RuntimeException expected) {
             // the stream is closed on purpose: nothing of this file is kept
         }
-        deleteQuietly(file.fileSystem(), file.path(), streamError);
+        file.deleteQuietly(streamError);
     }
 
     private void checkOwner(RowData row) {
@@ -293,17 +289,6 @@ public final class BatchWriter implements AutoCloseable {
                 table.tableId(),
                 ParquetSchemas.META_SCHEMA_VERSION,
                 Integer.toString(table.schemaVersion()));
-    }
-
-    private static void deleteQuietly(FileSystem fileSystem, Path path, Exception cause) {
-        try {
-            fileSystem.delete(path, false);
-        } catch (IOException | RuntimeException e) {
-            if (cause != null) {
-                cause.addSuppressed(e);
-            }
-            LOG.warn("Cannot delete partial batch {}: left as an orphan", path, e);
-        }
     }
 
     /**
@@ -387,33 +372,6 @@ public final class BatchWriter implements AutoCloseable {
                     expectedRows,
                     bloomFilterFpp,
                     List.of(columns));
-        }
-    }
-
-    /** Parquet's builder, bound to our write support and output file. */
-    private static final class Builder extends ParquetWriter.Builder<ChangeRecord, Builder> {
-        private final BatchWriteSupport support;
-
-        Builder(FlinkOutputFile file, BatchWriteSupport support) {
-            super(file);
-            this.support = support;
-        }
-
-        @Override
-        protected Builder self() {
-            return this;
-        }
-
-        @Override
-        protected BatchWriteSupport getWriteSupport(
-                org.apache.hadoop.conf.Configuration configuration) {
-            return support;
-        }
-
-        @Override
-        protected BatchWriteSupport getWriteSupport(
-                org.apache.parquet.conf.ParquetConfiguration configuration) {
-            return support;
         }
     }
 }
