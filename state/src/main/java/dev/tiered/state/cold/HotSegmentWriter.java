@@ -56,6 +56,14 @@ public final class HotSegmentWriter implements AutoCloseable {
         this.writer = writer;
     }
 
+    /**
+     * Creates the segment on the file system of the path's URI, compressed with {@link
+     * HotSegmentCompression#DEFAULT}.
+     */
+    public static HotSegmentWriter create(Path path, TableDefinition table) throws IOException {
+        return create(path.getFileSystem(), path, table, HotSegmentCompression.DEFAULT);
+    }
+
     /** Creates the segment on the file system of the path's URI. */
     public static HotSegmentWriter create(
             Path path, TableDefinition table, HotSegmentCompression compression)
