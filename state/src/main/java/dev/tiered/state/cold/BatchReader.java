@@ -9,16 +9,20 @@ import dev.tiered.state.TableDefinition;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.utils.LogicalTypeUtils;
 
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.column.values.bloomfilter.BloomFilter;
 import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnPath;
+import org.apache.parquet.internal.filter2.columnindex.ColumnIndexFilter;
+import org.apache.parquet.internal.filter2.columnindex.RowRanges;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.MessageColumnIO;
 import org.apache.parquet.io.RecordReader;
@@ -30,6 +34,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Reads a cold batch of one scope as a {@link ChangeCursor}: rows in key order, then {@code _seq}
@@ -38,8 +43,9 @@ import java.util.Objects;
  * <p>What is read follows a {@link BatchReadSpec}: only the requested columns are decoded (plus the
  * key, {@code _seq} and {@code _deleted}), row groups whose key statistics lie outside the key
  * range are skipped unread, and for a point lookup so are row groups whose key bloom filter rules
- * the key out. Rows outside the range are not returned; the cursor ends at the first key above the
- * range, since batches are sorted.
+ * the key out. Within a row group that is read, the key's column index narrows the read to the
+ * pages that may hold keys in range. Rows outside the range are not returned; the cursor ends at
+ * the first key above the range, since batches are sorted.
  *
  * <p>{@link #row()} returns the same {@link RowData} instance on every call, refilled by {@link
  * #next()}: it is valid only until the next {@code next()}; copy what you keep. The reader owns the
@@ -65,6 +71,8 @@ public final class BatchReader implements ChangeCursor {
     private int rowGroupsRead;
     private int skippedByStats;
     private int skippedByBloomFilter;
+    private long rowsSkippedByPageIndex;
+    private final FilterCompat.Filter keyFilter;
 
     private BatchReader(
             FlinkInputFile input,
@@ -79,12 +87,16 @@ public final class BatchReader implements ChangeCursor {
         this.keyPos = table.primaryKeyIndex();
         this.key = table.columns().get(keyPos);
         this.keyGetter = RowData.createFieldGetter(key.type(), keyPos);
+        checkBound(range.lower(), key);
+        checkBound(range.upper(), key);
         MessageType fileSchema = reader.getFooter().getFileMetaData().getSchema();
         List<Column> columns = new ArrayList<>();
         List<Integer> positions = new ArrayList<>();
         MessageType requested = requestedSchema(fileSchema, table, spec, columns, positions);
         reader.setRequestedSchema(requested);
-        this.keyPath = ColumnPath.get(requested.getType(positions.indexOf(keyPos)).getName());
+        String keyField = requested.getType(positions.indexOf(keyPos)).getName();
+        this.keyPath = ColumnPath.get(keyField);
+        this.keyFilter = KeyFilters.of(keyField, range, key.type());
         this.columnIO = new ColumnIOFactory().getColumnIO(requested, fileSchema);
         this.materializer =
                 new BatchMaterializer(
@@ -188,6 +200,11 @@ public final class BatchReader implements ChangeCursor {
         return skippedByBloomFilter;
     }
 
+    /** Rows of read row groups left out because the key's column index excludes their pages. */
+    public long rowsSkippedByPageIndex() {
+        return rowsSkippedByPageIndex;
+    }
+
     @Override
     public void close() throws IOException {
         done = true;
@@ -209,7 +226,7 @@ public final class BatchReader implements ChangeCursor {
                 skippedByBloomFilter++;
                 continue;
             }
-            pages = reader.readRowGroup(index);
+            pages = readPages(index, block);
             if (pages == null || pages.getRowCount() == 0) {
                 continue;
             }
@@ -219,6 +236,29 @@ public final class BatchReader implements ChangeCursor {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Reads the row group's pages: with a key range, only the pages whose column-index entry for
+     * the key may hold keys in range (the other columns' pages are aligned by row).
+     */
+    private PageReadStore readPages(int index, BlockMetaData block) throws IOException {
+        if (keyFilter == null) {
+            return reader.readRowGroup(index);
+        }
+        RowRanges rows =
+                ColumnIndexFilter.calculateRowRanges(
+                        keyFilter,
+                        reader.getColumnIndexStore(index),
+                        Set.of(keyPath),
+                        block.getRowCount());
+        rowsSkippedByPageIndex += block.getRowCount() - rows.rowCount();
+        if (rows.rowCount() == 0) {
+            return null;
+        }
+        return rows.rowCount() == block.getRowCount()
+                ? reader.readRowGroup(index)
+                : reader.readFilteredRowGroup(index, rows);
     }
 
     private ColumnChunkMetaData keyChunk(BlockMetaData block) throws IOException {
@@ -347,6 +387,22 @@ public final class BatchReader implements ChangeCursor {
                             + column.type().asSummaryString()
                             + " maps to "
                             + expected);
+        }
+    }
+
+    /** A key bound must be the key type's internal value: a Long for BIGINT, ... */
+    private static void checkBound(Object bound, Column key) {
+        Class<?> expected = LogicalTypeUtils.toInternalConversionClass(key.type());
+        if (bound != null && !expected.isInstance(bound)) {
+            throw new IllegalArgumentException(
+                    "key bound "
+                            + bound
+                            + " is a "
+                            + bound.getClass().getSimpleName()
+                            + ", but key column "
+                            + key.name()
+                            + " holds "
+                            + expected.getSimpleName());
         }
     }
 

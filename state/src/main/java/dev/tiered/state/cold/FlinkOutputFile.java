@@ -6,6 +6,8 @@ import org.apache.flink.core.fs.Path;
 
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.PositionOutputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.Objects;
@@ -21,6 +23,8 @@ import java.util.Objects;
  * file opens at most one stream. Not thread-safe.
  */
 public final class FlinkOutputFile implements OutputFile {
+    private static final Logger LOG = LoggerFactory.getLogger(FlinkOutputFile.class);
+
     /** Writes go through a buffer of this size: Flink's local stream is unbuffered. */
     static final int BUFFER_SIZE = 64 * 1024;
 
@@ -102,6 +106,21 @@ public final class FlinkOutputFile implements OutputFile {
             return null;
         }
         return stream.abort();
+    }
+
+    /**
+     * Deletes the file, for failure paths: best effort, never throws. A file left behind is an
+     * orphan no manifest names; the error is logged and attached to {@code cause} if given.
+     */
+    public void deleteQuietly(Exception cause) {
+        try {
+            fileSystem.delete(path, false);
+        } catch (IOException | RuntimeException e) {
+            if (cause != null) {
+                cause.addSuppressed(e);
+            }
+            LOG.warn("Cannot delete partial file {}: left as an orphan", path, e);
+        }
     }
 
     /**

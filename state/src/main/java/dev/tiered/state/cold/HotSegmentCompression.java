@@ -8,10 +8,15 @@ import org.apache.avro.file.CodecFactory;
  * docs/benchmarks.md "Parquet files (JMH)" for the figures behind it.
  */
 public enum HotSegmentCompression {
+    /** The fastest write (about twice Snappy's rate), at about 1.07x the raw row size. */
     NONE,
+    /** The default: still faster than any Parquet codec, at under half the raw row size. */
     SNAPPY,
     ZSTD,
     DEFLATE;
+
+    /** What hot segments use unless the caller says otherwise. */
+    public static final HotSegmentCompression DEFAULT = SNAPPY;
 
     CodecFactory codec() {
         return switch (this) {

@@ -12,8 +12,6 @@ import org.apache.avro.Schema;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.io.DatumWriter;
 import org.apache.avro.io.Encoder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,8 +33,6 @@ import java.util.Map;
  * writer stays usable); an I/O failure leaves the writer failed. Not thread-safe.
  */
 public final class HotSegmentWriter implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(HotSegmentWriter.class);
-
     private enum State {
         OPEN,
         FAILED,
@@ -58,6 +54,14 @@ public final class HotSegmentWriter implements AutoCloseable {
     private HotSegmentWriter(FlinkOutputFile file, DataFileWriter<ChangeRecord> writer) {
         this.file = file;
         this.writer = writer;
+    }
+
+    /**
+     * Creates the segment on the file system of the path's URI, compressed with {@link
+     * HotSegmentCompression#DEFAULT}.
+     */
+    public static HotSegmentWriter create(Path path, TableDefinition table) throws IOException {
+        return create(path.getFileSystem(), path, table, HotSegmentCompression.DEFAULT);
     }
 
     /** Creates the segment on the file system of the path's URI. */
@@ -89,7 +93,7 @@ public final class HotSegmentWriter implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             if (file.isOpened()) { // else the file is not ours: it may be one that existed
                 file.abort();
-                deleteQuietly(file, e);
+                file.deleteQuietly(e);
             }
             throw e;
         }
@@ -177,7 +181,7 @@ public final class HotSegmentWriter implements AutoCloseable {
         } catch (IOException | RuntimeException expected) {
             // the stream is closed on purpose: nothing of this file is kept
         }
-        deleteQuietly(file, streamError);
+        file.deleteQuietly(streamError);
     }
 
     /** The scope's user id in UTF-8, encoded once per scope (rows of one scope come in runs). */
@@ -196,17 +200,6 @@ public final class HotSegmentWriter implements AutoCloseable {
     }
 
     private static final byte[] SHARED = new byte[0];
-
-    private static void deleteQuietly(FlinkOutputFile file, Exception cause) {
-        try {
-            file.fileSystem().delete(file.path(), false);
-        } catch (IOException | RuntimeException e) {
-            if (cause != null) {
-                cause.addSuppressed(e);
-            }
-            LOG.warn("Cannot delete partial hot segment {}: left as an orphan", file.path(), e);
-        }
-    }
 
     /** Encodes a change as one Avro record of {@link HotSegmentSchema#schema}. */
     private static final class RowDatumWriter implements DatumWriter<ChangeRecord> {

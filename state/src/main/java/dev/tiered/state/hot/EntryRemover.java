@@ -59,6 +59,7 @@ final class EntryRemover {
             return before;
         }
         ScopeCounters kept = new ScopeCounters(scope, counters.prefix);
+        kept.inheritMaxKey(counters);
         scanScope(
                 counters.prefix,
                 (k, keyLength, seq, valueLength) -> {

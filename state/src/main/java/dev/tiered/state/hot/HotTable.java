@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * One table's part of a {@link HotStore}: its column family, keyed by {@code (scope, primary key)}
@@ -107,7 +108,10 @@ public final class HotTable {
         long storedSeq = 0;
         int valueLength;
         try {
-            if (entries.hasPrimaryKey()) {
+            // Only a key the scope may hold needs the read of the stored version.
+            if (entries.hasPrimaryKey()
+                    && counters != null
+                    && !counters.isAboveMaxKey(key, SLOT, keyLength)) {
                 stored = db.get(data, readOptions, key, SLOT, keyLength, header, 0, VALUE_HEADER);
                 if (stored != RocksDB.NOT_FOUND) {
                     storedSeq = EntryCodec.seqOf(header, 0);
@@ -133,6 +137,7 @@ public final class HotTable {
             counters = ledger.getOrCreate(scope, prefix);
         }
         counters.written(seq);
+        counters.stored(key, SLOT, keyLength);
         long bytes = keyLength + valueLength;
         if (stored == RocksDB.NOT_FOUND) {
             ledger.account(counters, 1, bytes);
@@ -279,6 +284,30 @@ public final class HotTable {
     /** Encoded bytes of all scopes (see {@link ScopeStats#bytes()}): for {@code hot.max-bytes}. */
     public long byteCount() {
         return ledger.bytes();
+    }
+
+    /**
+     * Rebuilds this table from committed hot segments: the newest version of each key of the scopes
+     * {@code owned} accepts (tombstones included; STREAM entries already expired are left out).
+     * Sorts in a bounded heap buffer, spills sorted runs to the store directory when the input
+     * exceeds it, and bulk-loads the result as an SST file (see {@link BulkLoader}).
+     *
+     * <p>Takes ownership of each cursor as it takes it from {@code segments} and closes it, also
+     * when restore fails; cursors it never reached stay the caller's.
+     *
+     * @throws IllegalStateException if the table already has entries
+     */
+    public RestoreResult restore(
+            Iterable<? extends ChangeCursor> segments, Predicate<ScopeId> owned)
+            throws IOException {
+        store.checkOpen();
+        if (!ledger.isEmpty()) {
+            throw new IllegalStateException(
+                    "Cannot restore hot table " + tableId() + ": it already has entries");
+        }
+        try (BulkLoader loader = new BulkLoader(this, store.directory(), store.options())) {
+            return loader.load(segments, owned);
+        }
     }
 
     // ---- internals shared with BulkLoader and tests ----

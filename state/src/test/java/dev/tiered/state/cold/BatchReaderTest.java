@@ -12,7 +12,7 @@ import org.apache.flink.table.data.StringData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -98,9 +98,34 @@ class BatchReaderTest {
         assertThat(hit.rowGroupsRead()).isEqualTo(1);
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"BIGINT", "STRING"})
-    void randomKeyRangesReturnExactlyTheModelsRows(String keyType) throws IOException {
+    @Test
+    void pointLookupReadsOnlyThePagesThatMayHoldTheKey() throws IOException {
+        BatchWriter.Options smallPages =
+                BatchWriter.Options.defaults().withPageBytes(1024).withExpectedRows(20_000);
+        Path path = writeMessages("batch-1.parquet", 20_000, smallPages);
+        long fullBytes = bytesReadFor(path, BatchReadSpec.all());
+        long before = fs.bytesRead();
+        BatchReader reader = open(path, BatchReadSpec.all().withKey(12_345L));
+
+        assertThat(ColdTables.drain(reader, MESSAGES))
+                .extracting(c -> c.row().getLong(0), ColdTables.Change::seq)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(12_345L, 22_345L));
+        assertThat(reader.rowGroupsRead()).isEqualTo(1);
+        assertThat(reader.rowsSkippedByPageIndex()).isGreaterThan(19_000);
+        assertThat(fs.bytesRead() - before)
+                .as("bytes read by the lookup vs. a full scan (%d)", fullBytes)
+                .isLessThan(fullBytes / 10);
+    }
+
+    @ParameterizedTest(name = "{0} key, row groups of {1} bytes, pages of {2} bytes")
+    @CsvSource({
+        "BIGINT, 4096, 1048576",
+        "STRING, 4096, 1048576",
+        "BIGINT, 67108864, 512",
+        "STRING, 67108864, 512"
+    })
+    void randomKeyRangesReturnExactlyTheModelsRows(
+            String keyType, long rowGroupBytes, int pageBytes) throws IOException {
         long seed = System.nanoTime();
         System.out.println("BatchReaderTest seed: " + seed);
         Random random = new Random(seed);
@@ -130,7 +155,9 @@ class BatchReaderTest {
                         path,
                         table,
                         ScopeId.SHARED,
-                        BatchWriter.Options.defaults().withRowGroupBytes(4096))) {
+                        BatchWriter.Options.defaults()
+                                .withRowGroupBytes(rowGroupBytes)
+                                .withPageBytes(pageBytes))) {
             for (ColdTables.Change change : model) {
                 writer.write(change.row(), change.seq(), change.op());
             }

@@ -109,8 +109,7 @@ class HotSegmentTest {
     void sharedScopeAndOpAreStoredAsDocumented() throws IOException {
         TableDefinition table = ColdTables.shared("id BIGINT NOT NULL", "v STRING");
         Path path = path("seg-1.avro");
-        try (HotSegmentWriter writer =
-                HotSegmentWriter.create(fs, path, table, HotSegmentCompression.SNAPPY)) {
+        try (HotSegmentWriter writer = HotSegmentWriter.create(path, table)) {
             writer.write(
                     ScopeId.SHARED,
                     5,
@@ -128,6 +127,7 @@ class HotSegmentTest {
             assertThat(first.get("v").toString()).isEqualTo("a");
             assertThat(reader.next().get("_op")).isEqualTo(1);
             assertThat(reader.getMetaString("tiered.table_id")).isEqualTo("t.t");
+            assertThat(reader.getMetaString("avro.codec")).isEqualTo("snappy");
         }
     }
 

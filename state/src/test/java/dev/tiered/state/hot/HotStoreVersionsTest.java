@@ -111,6 +111,25 @@ class HotStoreVersionsTest {
     }
 
     @Test
+    void newestWinsAlsoBelowTheGreatestKeyOfTheScope() throws IOException {
+        // Keys above the scope's greatest key skip the read of the stored version; keys below
+        // it must still be compared with what is stored.
+        long[] seqs = new long[4];
+        for (int i = 0; i < seqs.length; i++) {
+            seqs[i] = ids.nextId();
+        }
+        messages.upsert(ALICE, seqs[2], message(2, "alice", 7, "two"));
+        messages.upsert(ALICE, seqs[3], message(3, "alice", 7, "three"));
+        assertThat(messages.upsert(ALICE, seqs[0], message(2, "alice", 7, "stale"))).isFalse();
+        assertThat(messages.upsert(ALICE, seqs[1], message(1, "alice", 7, "one"))).isTrue();
+        messages.removeFlushed(ALICE, seqs[3]);
+        assertThat(messages.upsert(ALICE, ids.nextId(), message(2, "alice", 7, "again"))).isTrue();
+
+        assertThat(content(ALICE, 2)).isEqualTo("again");
+        assertThat(messages.stats(ALICE).entries()).isEqualTo(1);
+    }
+
+    @Test
     void upsertAfterDeleteRevivesTheKey() throws IOException {
         messages.upsert(ALICE, ids.nextId(), message(1, "alice", 7, "a"));
         messages.delete(ALICE, ids.nextId(), message(1, "alice", 7, "a"));
