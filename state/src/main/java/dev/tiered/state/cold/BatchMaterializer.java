@@ -24,13 +24,10 @@ final class BatchMaterializer extends RecordMaterializer<ReusableRow> {
     private long seq;
     private boolean deleted;
 
-    /**
-     * @param requested the schema being read: some table columns, {@code _seq}, {@code _deleted}
-     * @param columns for each field of {@code requested}, the table column it fills (null for the
-     *     system columns)
-     * @param positions for each field of {@code requested}, the column's position in the row
-     */
-    BatchMaterializer(MessageType requested, List<Column> columns, int[] positions, int arity) {
+    BatchMaterializer(BatchReadSchema schema, int arity) {
+        MessageType requested = schema.requested();
+        List<Column> columns = schema.columns();
+        int[] positions = schema.positions();
         this.row = new ReusableRow(arity);
         int fields = requested.getFieldCount();
         this.converters = new Converter[fields];

@@ -27,11 +27,8 @@ import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.MessageColumnIO;
 import org.apache.parquet.io.RecordReader;
 import org.apache.parquet.schema.MessageType;
-import org.apache.parquet.schema.Type;
-import org.apache.parquet.schema.Types;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -90,20 +87,14 @@ public final class BatchReader implements ChangeCursor {
         checkBound(range.lower(), key);
         checkBound(range.upper(), key);
         MessageType fileSchema = reader.getFooter().getFileMetaData().getSchema();
-        List<Column> columns = new ArrayList<>();
-        List<Integer> positions = new ArrayList<>();
-        MessageType requested = requestedSchema(fileSchema, table, spec, columns, positions);
+        BatchReadSchema schema = BatchReadSchema.of(fileSchema, table, spec);
+        MessageType requested = schema.requested();
         reader.setRequestedSchema(requested);
-        String keyField = requested.getType(positions.indexOf(keyPos)).getName();
+        String keyField = schema.keyField();
         this.keyPath = ColumnPath.get(keyField);
         this.keyFilter = KeyFilters.of(keyField, range, key.type());
         this.columnIO = new ColumnIOFactory().getColumnIO(requested, fileSchema);
-        this.materializer =
-                new BatchMaterializer(
-                        requested,
-                        columns,
-                        positions.stream().mapToInt(Integer::intValue).toArray(),
-                        table.columns().size());
+        this.materializer = new BatchMaterializer(schema, table.columns().size());
         this.blocks = reader.getRowGroups();
     }
 
@@ -308,86 +299,6 @@ public final class BatchReader implements ChangeCursor {
         }
         records = null;
         remaining = 0;
-    }
-
-    /**
-     * The file's fields to read, in file order: the key, the requested columns and the system
-     * columns. Table columns are matched to file fields by field id (the column id), else by name;
-     * a column the file lacks is not read (it stays null).
-     */
-    private static MessageType requestedSchema(
-            MessageType fileSchema,
-            TableDefinition table,
-            BatchReadSpec spec,
-            List<Column> columns,
-            List<Integer> positions) {
-        int keyPos = table.primaryKeyIndex();
-        Types.MessageTypeBuilder builder = Types.buildMessage();
-        for (Type field : fileSchema.getFields()) {
-            String name = field.getName();
-            if (name.equals(ParquetSchemas.SEQ) || name.equals(ParquetSchemas.DELETED)) {
-                builder.addField(field);
-                columns.add(null);
-                positions.add(-1);
-                continue;
-            }
-            int pos = columnPosition(table, field);
-            if (pos < 0 || (pos != keyPos && !isRequested(spec, table.columns().get(pos)))) {
-                continue;
-            }
-            Column column = table.columns().get(pos);
-            checkType(field, column);
-            builder.addField(field);
-            columns.add(column);
-            positions.add(pos);
-        }
-        MessageType requested = builder.named(fileSchema.getName());
-        if (!positions.contains(keyPos)) {
-            throw new IllegalArgumentException("file has no key column " + table.primaryKey());
-        }
-        for (String system : List.of(ParquetSchemas.SEQ, ParquetSchemas.DELETED)) {
-            if (!requested.containsField(system)) {
-                throw new IllegalArgumentException("file has no column " + system);
-            }
-        }
-        return requested;
-    }
-
-    private static int columnPosition(TableDefinition table, Type field) {
-        if (field.getId() != null) {
-            int id = field.getId().intValue();
-            for (int i = 0; i < table.columns().size(); i++) {
-                if (table.columns().get(i).id() == id) {
-                    return i;
-                }
-            }
-            return -1;
-        }
-        return table.columnIndex(field.getName());
-    }
-
-    private static boolean isRequested(BatchReadSpec spec, Column column) {
-        return spec.columns() == null || spec.columns().contains(column.name());
-    }
-
-    private static void checkType(Type field, Column column) {
-        Type expected = ParquetSchemas.columnType(column, field.getRepetition());
-        if (!field.isPrimitive()
-                || !field.asPrimitiveType()
-                        .getPrimitiveTypeName()
-                        .equals(expected.asPrimitiveType().getPrimitiveTypeName())
-                || !Objects.equals(
-                        field.getLogicalTypeAnnotation(), expected.getLogicalTypeAnnotation())) {
-            throw new IllegalArgumentException(
-                    "column "
-                            + column.name()
-                            + " is stored as "
-                            + field
-                            + ", but the table's type "
-                            + column.type().asSummaryString()
-                            + " maps to "
-                            + expected);
-        }
     }
 
     /** A key bound must be the key type's internal value: a Long for BIGINT, ... */

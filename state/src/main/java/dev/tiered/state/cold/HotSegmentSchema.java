@@ -117,64 +117,12 @@ final class HotSegmentSchema {
         return switch (type.getTypeRoot()) {
             case CHAR, VARCHAR -> new StringCodec();
             case BINARY, VARBINARY -> new BytesCodec();
-            case BOOLEAN ->
-                    new ValueCodec() {
-                        public void write(Encoder out, RowData row, int pos) throws IOException {
-                            out.writeBoolean(row.getBoolean(pos));
-                        }
-
-                        public void read(Decoder in, ReusableRow row, int pos) throws IOException {
-                            row.setBoolean(pos, in.readBoolean());
-                        }
-
-                        public void skip(Decoder in) throws IOException {
-                            in.readBoolean();
-                        }
-                    };
+            case BOOLEAN -> new BooleanCodec();
             case TINYINT, SMALLINT, INTEGER, DATE, TIME_WITHOUT_TIME_ZONE ->
                     new IntCodec(type.getTypeRoot());
-            case BIGINT ->
-                    new ValueCodec() {
-                        public void write(Encoder out, RowData row, int pos) throws IOException {
-                            out.writeLong(row.getLong(pos));
-                        }
-
-                        public void read(Decoder in, ReusableRow row, int pos) throws IOException {
-                            row.setLong(pos, in.readLong());
-                        }
-
-                        public void skip(Decoder in) throws IOException {
-                            in.readLong();
-                        }
-                    };
-            case FLOAT ->
-                    new ValueCodec() {
-                        public void write(Encoder out, RowData row, int pos) throws IOException {
-                            out.writeFloat(row.getFloat(pos));
-                        }
-
-                        public void read(Decoder in, ReusableRow row, int pos) throws IOException {
-                            row.setFloat(pos, in.readFloat());
-                        }
-
-                        public void skip(Decoder in) throws IOException {
-                            in.readFloat();
-                        }
-                    };
-            case DOUBLE ->
-                    new ValueCodec() {
-                        public void write(Encoder out, RowData row, int pos) throws IOException {
-                            out.writeDouble(row.getDouble(pos));
-                        }
-
-                        public void read(Decoder in, ReusableRow row, int pos) throws IOException {
-                            row.setDouble(pos, in.readDouble());
-                        }
-
-                        public void skip(Decoder in) throws IOException {
-                            in.readDouble();
-                        }
-                    };
+            case BIGINT -> new LongCodec();
+            case FLOAT -> new FloatCodec();
+            case DOUBLE -> new DoubleCodec();
             case DECIMAL -> new DecimalCodec((DecimalType) type);
             case TIMESTAMP_WITHOUT_TIME_ZONE, TIMESTAMP_WITH_LOCAL_TIME_ZONE ->
                     new TimestampCodec(type);
@@ -184,15 +132,85 @@ final class HotSegmentSchema {
         };
     }
 
+    private static final class BooleanCodec implements ValueCodec {
+        @Override
+        public void write(Encoder out, RowData row, int pos) throws IOException {
+            out.writeBoolean(row.getBoolean(pos));
+        }
+
+        @Override
+        public void read(Decoder in, ReusableRow row, int pos) throws IOException {
+            row.setBoolean(pos, in.readBoolean());
+        }
+
+        @Override
+        public void skip(Decoder in) throws IOException {
+            in.readBoolean();
+        }
+    }
+
+    private static final class LongCodec implements ValueCodec {
+        @Override
+        public void write(Encoder out, RowData row, int pos) throws IOException {
+            out.writeLong(row.getLong(pos));
+        }
+
+        @Override
+        public void read(Decoder in, ReusableRow row, int pos) throws IOException {
+            row.setLong(pos, in.readLong());
+        }
+
+        @Override
+        public void skip(Decoder in) throws IOException {
+            in.readLong();
+        }
+    }
+
+    private static final class FloatCodec implements ValueCodec {
+        @Override
+        public void write(Encoder out, RowData row, int pos) throws IOException {
+            out.writeFloat(row.getFloat(pos));
+        }
+
+        @Override
+        public void read(Decoder in, ReusableRow row, int pos) throws IOException {
+            row.setFloat(pos, in.readFloat());
+        }
+
+        @Override
+        public void skip(Decoder in) throws IOException {
+            in.readFloat();
+        }
+    }
+
+    private static final class DoubleCodec implements ValueCodec {
+        @Override
+        public void write(Encoder out, RowData row, int pos) throws IOException {
+            out.writeDouble(row.getDouble(pos));
+        }
+
+        @Override
+        public void read(Decoder in, ReusableRow row, int pos) throws IOException {
+            row.setDouble(pos, in.readDouble());
+        }
+
+        @Override
+        public void skip(Decoder in) throws IOException {
+            in.readDouble();
+        }
+    }
+
     /** Strings are Avro strings: a length and UTF-8 bytes. */
     private static final class StringCodec implements ValueCodec {
         private final Utf8 buffer = new Utf8();
 
+        @Override
         public void write(Encoder out, RowData row, int pos) throws IOException {
             byte[] bytes = row.getString(pos).toBytes();
             out.writeBytes(bytes, 0, bytes.length); // same encoding as writeString
         }
 
+        @Override
         public void read(Decoder in, ReusableRow row, int pos) throws IOException {
             Utf8 utf8 = in.readString(buffer);
             row.setObject(
@@ -200,21 +218,25 @@ final class HotSegmentSchema {
                     StringData.fromBytes(Arrays.copyOf(utf8.getBytes(), utf8.getByteLength())));
         }
 
+        @Override
         public void skip(Decoder in) throws IOException {
             in.skipString();
         }
     }
 
     private static final class BytesCodec implements ValueCodec {
+        @Override
         public void write(Encoder out, RowData row, int pos) throws IOException {
             byte[] bytes = row.getBinary(pos);
             out.writeBytes(bytes, 0, bytes.length);
         }
 
+        @Override
         public void read(Decoder in, ReusableRow row, int pos) throws IOException {
             row.setObject(pos, in.readBytes(null).array());
         }
 
+        @Override
         public void skip(Decoder in) throws IOException {
             in.skipBytes();
         }
@@ -227,6 +249,7 @@ final class HotSegmentSchema {
             this.root = root;
         }
 
+        @Override
         public void write(Encoder out, RowData row, int pos) throws IOException {
             out.writeInt(
                     switch (root) {
@@ -236,10 +259,12 @@ final class HotSegmentSchema {
                     });
         }
 
+        @Override
         public void read(Decoder in, ReusableRow row, int pos) throws IOException {
             row.setInt(pos, in.readInt());
         }
 
+        @Override
         public void skip(Decoder in) throws IOException {
             in.readInt();
         }
@@ -255,6 +280,7 @@ final class HotSegmentSchema {
             this.scale = type.getScale();
         }
 
+        @Override
         public void write(Encoder out, RowData row, int pos) throws IOException {
             DecimalData value = row.getDecimal(pos, precision, scale);
             if (precision <= 18) {
@@ -265,6 +291,7 @@ final class HotSegmentSchema {
             }
         }
 
+        @Override
         public void read(Decoder in, ReusableRow row, int pos) throws IOException {
             row.setObject(
                     pos,
@@ -274,6 +301,7 @@ final class HotSegmentSchema {
                                     in.readBytes(null).array(), precision, scale));
         }
 
+        @Override
         public void skip(Decoder in) throws IOException {
             if (precision <= 18) {
                 in.readLong();
@@ -293,14 +321,17 @@ final class HotSegmentSchema {
             this.unit = ParquetSchemas.timeUnit(type);
         }
 
+        @Override
         public void write(Encoder out, RowData row, int pos) throws IOException {
             out.writeLong(ParquetValues.encodeTimestamp(row.getTimestamp(pos, precision), unit));
         }
 
+        @Override
         public void read(Decoder in, ReusableRow row, int pos) throws IOException {
             row.setObject(pos, ParquetValues.decodeTimestamp(in.readLong(), unit));
         }
 
+        @Override
         public void skip(Decoder in) throws IOException {
             in.readLong();
         }

@@ -134,20 +134,7 @@ class BatchReaderTest {
                 keyType.equals("BIGINT")
                         ? n -> n
                         : n -> StringData.fromString(String.format("key-%06d", n));
-        List<ColdTables.Change> model = new ArrayList<>();
-        long seq = 0;
-        for (long n = 0; n < 6000; n += 1 + random.nextInt(3)) {
-            for (int version = random.nextInt(3); version >= 0; version--) {
-                ChangeOp op = random.nextInt(5) == 0 ? ChangeOp.DELETE : ChangeOp.UPSERT;
-                Integer value = op == ChangeOp.DELETE ? null : random.nextInt();
-                model.add(
-                        new ColdTables.Change(
-                                ScopeId.SHARED,
-                                seq += 1 + random.nextInt(5),
-                                op,
-                                GenericRowData.of(key.apply(n), value)));
-            }
-        }
+        List<ColdTables.Change> model = randomModel(random, key);
         Path path = path("batch-1.parquet");
         try (BatchWriter writer =
                 BatchWriter.create(
@@ -275,6 +262,25 @@ class BatchReaderTest {
             writer.finish();
         }
         return path;
+    }
+
+    /** Keys in order with gaps, up to three versions each (a fifth of them deletes). */
+    private static List<ColdTables.Change> randomModel(Random random, Function<Long, Object> key) {
+        List<ColdTables.Change> model = new ArrayList<>();
+        long seq = 0;
+        for (long n = 0; n < 6000; n += 1 + random.nextInt(3)) {
+            for (int version = random.nextInt(3); version >= 0; version--) {
+                ChangeOp op = random.nextInt(5) == 0 ? ChangeOp.DELETE : ChangeOp.UPSERT;
+                Integer value = op == ChangeOp.DELETE ? null : random.nextInt();
+                model.add(
+                        new ColdTables.Change(
+                                ScopeId.SHARED,
+                                seq += 1 + random.nextInt(5),
+                                op,
+                                GenericRowData.of(key.apply(n), value)));
+            }
+        }
+        return model;
     }
 
     /** 100 incompressible characters, the same for the same id. */
