@@ -32,6 +32,12 @@ record BatchReadSchema(
      * a column the file lacks is not read (it stays null).
      */
     static BatchReadSchema of(MessageType fileSchema, TableDefinition table, BatchReadSpec spec) {
+        for (String name : spec.columns() == null ? List.<String>of() : spec.columns()) {
+            if (table.column(name).isEmpty()) {
+                throw new IllegalArgumentException(
+                        "no column '" + name + "' in table " + table.tableId());
+            }
+        }
         int keyPos = table.primaryKeyIndex();
         List<Column> columns = new ArrayList<>();
         List<Integer> positions = new ArrayList<>();

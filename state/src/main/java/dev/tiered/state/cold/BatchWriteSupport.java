@@ -44,6 +44,7 @@ final class BatchWriteSupport extends WriteSupport<ChangeRecord> {
         return schema;
     }
 
+    @SuppressWarnings("deprecation") // still abstract in Parquet 1.15: must be implemented
     @Override
     public WriteContext init(Configuration configuration) {
         return new WriteContext(schema, metadata);

@@ -22,6 +22,7 @@ final class WriteSupportBuilder<T> extends ParquetWriter.Builder<T, WriteSupport
         return this;
     }
 
+    @SuppressWarnings("deprecation") // still abstract in Parquet 1.15: must be implemented
     @Override
     protected WriteSupport<T> getWriteSupport(org.apache.hadoop.conf.Configuration configuration) {
         return support;

@@ -244,6 +244,22 @@ class BatchReaderTest {
     }
 
     @Test
+    void unknownColumnOrWronglyTypedKeyBoundIsRefused() throws IOException {
+        Path path = writeMessages("batch-1.parquet", 3, BatchWriter.Options.defaults());
+        assertThatThrownBy(() -> open(path, BatchReadSpec.all().withColumns("nope")))
+                .isInstanceOf(IOException.class)
+                .hasMessage(
+                        "Cannot open batch " + path + ": no column 'nope' in table chat.messages");
+        assertThatThrownBy(() -> open(path, BatchReadSpec.all().withKey(5)))
+                .isInstanceOf(IOException.class)
+                .hasMessage(
+                        "Cannot open batch "
+                                + path
+                                + ": key bound 5 is a Integer, but key column id holds Long");
+        assertThat(fs.openStreams()).isZero();
+    }
+
+    @Test
     void unreadableFileFailsAndLeavesNoStreamOpen() throws IOException {
         Path path = path("batch-1.parquet");
         Files.writeString(file(path), "not parquet at all");

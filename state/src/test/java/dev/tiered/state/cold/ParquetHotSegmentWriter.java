@@ -92,6 +92,7 @@ public final class ParquetHotSegmentWriter implements AutoCloseable {
             schema = builder.named("hot_segment");
         }
 
+        @SuppressWarnings("deprecation") // still abstract in Parquet 1.15: must be implemented
         @Override
         public WriteContext init(Configuration configuration) {
             return new WriteContext(schema, Map.of());
