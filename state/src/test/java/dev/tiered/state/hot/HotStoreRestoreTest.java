@@ -13,7 +13,7 @@ import org.apache.flink.table.data.GenericRowData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -43,11 +43,29 @@ class HotStoreRestoreTest {
     @TempDir Path tmp;
     private final ManualClock clock = new ManualClock(T0);
 
-    @ParameterizedTest(name = "sort buffer {0} bytes")
-    @ValueSource(longs = {64 * 1024, 64 * 1024 * 1024})
-    void restoredStoreEqualsTheOriginal(long sortBufferBytes) throws IOException {
+    /** How the restore loads: puts (small), one ingested SST, or spilled runs merged. */
+    enum LoadPath {
+        PUTS(1_000, 300, 64 * 1024 * 1024),
+        INGEST(6_000, 3_000, 64 * 1024 * 1024),
+        SPILLED_RUNS(6_000, 3_000, 64 * 1024);
+
+        final int changes;
+        final int keysPerUser;
+        final long sortBufferBytes;
+
+        LoadPath(int changes, int keysPerUser, long sortBufferBytes) {
+            this.changes = changes;
+            this.keysPerUser = keysPerUser;
+            this.sortBufferBytes = sortBufferBytes;
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(LoadPath.class)
+    void restoredStoreEqualsTheOriginal(LoadPath path) throws IOException {
         Random random = new Random(SEED);
-        List<List<RowChange>> segments = randomSegments(random, 6_000);
+        List<List<RowChange>> segments = randomSegments(random, path.changes, path.keysPerUser);
+        long sortBufferBytes = path.sortBufferBytes;
         try (HotStore original = open("original", HotStoreOptions.defaults());
                 HotStore restored = open("restored", options(sortBufferBytes))) {
             HotTable source = original.table("chat.messages");
@@ -79,9 +97,10 @@ class HotStoreRestoreTest {
             }
             assertThat(target.entryCount()).isEqualTo(source.entryCount());
             assertThat(target.byteCount()).isEqualTo(source.byteCount());
-            assertThat(result.changesRead()).isEqualTo(6_000);
+            assertThat(result.changesRead()).isEqualTo(path.changes);
             assertThat(result.entriesLoaded()).isEqualTo(source.entryCount());
-            assertThat(result.spilledRuns() > 0).isEqualTo(sortBufferBytes < 1024 * 1024);
+            assertThat(result.spilledRuns() > 0).isEqualTo(path == LoadPath.SPILLED_RUNS);
+            assertThat(result.bulkLoaded()).isEqualTo(path != LoadPath.PUTS);
             assertThat(cursors).allMatch(cursor -> cursor.closed);
             assertThat(restored.directory().toFile().list()).containsExactly("db");
 
@@ -95,7 +114,7 @@ class HotStoreRestoreTest {
     @Test
     void restoreKeepsOnlyTheScopesThisWriterOwns() throws IOException {
         Random random = new Random(SEED);
-        List<List<RowChange>> segments = randomSegments(random, 2_000);
+        List<List<RowChange>> segments = randomSegments(random, 2_000, 300);
         Set<ScopeId> mine = Set.of(USERS.get(0), USERS.get(2));
         Predicate<ScopeId> owned = mine::contains;
         try (HotStore original = open("original", HotStoreOptions.defaults());
@@ -186,10 +205,10 @@ class HotStoreRestoreTest {
     }
 
     /**
-     * Changes of 5 users over 300 keys, cut into segments. Seqs mostly grow, but a tenth of the
-     * changes carry an older seq (a late writer), so newest-wins is exercised.
+     * Changes of 5 users over {@code keysPerUser} keys each, cut into segments. Seqs mostly grow,
+     * but a tenth of the changes carry an older seq (a late writer), so newest-wins is exercised.
      */
-    private List<List<RowChange>> randomSegments(Random random, int count) {
+    private List<List<RowChange>> randomSegments(Random random, int count, int keysPerUser) {
         SnowflakeIds ids = new SnowflakeIds(5, clock);
         List<Long> issued = new ArrayList<>();
         List<List<RowChange>> segments = new ArrayList<>();
@@ -202,7 +221,7 @@ class HotStoreRestoreTest {
                 seq = issued.get(random.nextInt(issued.size())) - 1; // older than some stored
             }
             ScopeId user = USERS.get(random.nextInt(USERS.size()));
-            long id = random.nextInt(300) - 150;
+            long id = random.nextInt(keysPerUser) - keysPerUser / 2;
             ChangeOp op = random.nextInt(6) == 0 ? ChangeOp.DELETE : ChangeOp.UPSERT;
             String content = "c" + i + "-" + "x".repeat(random.nextInt(120));
             segment.add(new RowChange(user, seq, op, message(id, user.userId(), i, content)));
