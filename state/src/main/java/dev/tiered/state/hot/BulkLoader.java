@@ -28,11 +28,11 @@ import java.util.function.Predicate;
  * The restore of one {@link HotTable} from change cursors. Each kept change is encoded into a
  * {@link SortBuffer}; when it fills, it is sorted, deduplicated (newest {@code _seq} per key) and
  * spilled as a sorted run (an SST file in a work directory under the store's). At the end the
- * buffer, or the {@link RunMerger merge} of all runs, is written as one SST file of unique sorted
- * keys and ingested into the table's (empty) column family: no memtable, no read-before-write, no
- * compaction of the loaded data. Small inputs are put directly instead (see {@link
- * #MIN_INGEST_ENTRIES}). Heap use is bounded by the sort buffer; the work directory is deleted on
- * {@link #close()}.
+ * buffer, or the {@link RunMerger merge} of all runs, is written as SST files of unique sorted keys
+ * (rolled every {@link #LOAD_FILE_BYTES}) and ingested into the table's (empty) column family at
+ * once: no memtable, no read-before-write, no compaction of the loaded data. Small inputs are put
+ * directly instead (see {@link #MIN_INGEST_ENTRIES}). Heap use is bounded by the sort buffer; the
+ * work directory is deleted on {@link #close()}.
  */
 final class BulkLoader implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BulkLoader.class);
@@ -45,9 +45,18 @@ final class BulkLoader implements AutoCloseable {
      */
     static final int MIN_INGEST_ENTRIES = 2048;
 
+    /**
+     * Uncompressed bytes per loaded SST file, as RocksDB's default target file size: files the size
+     * compaction produces, whose index and filter blocks fit the block cache. (One file for a
+     * million keys has a 1.3 MB filter, larger than a cache shard, and was re-read on every lookup:
+     * 0.5 ms per get.)
+     */
+    static final long LOAD_FILE_BYTES = 64L << 20;
+
     private static final byte[] EMPTY = new byte[0];
 
     private final HotTable table;
+    private final long loadFileBytes;
     private final RocksDB db;
     private final Path workDir;
     private final EntryCodec entries;
@@ -67,7 +76,13 @@ final class BulkLoader implements AutoCloseable {
     private boolean lastOwned;
     private byte[] lastPrefix;
 
-    BulkLoader(HotTable table, Path storeDirectory, HotStoreOptions options) throws IOException {
+    /**
+     * @param loadFileBytes uncompressed bytes per loaded SST file ({@link #LOAD_FILE_BYTES}; tests
+     *     pass less)
+     */
+    BulkLoader(HotTable table, Path storeDirectory, HotStoreOptions options, long loadFileBytes)
+            throws IOException {
+        this.loadFileBytes = loadFileBytes;
         this.table = table;
         this.db = table.db();
         this.entries = new EntryCodec(table.definition());
@@ -87,7 +102,7 @@ final class BulkLoader implements AutoCloseable {
                     }
                 }
             }
-            boolean bulk = finish();
+            int ingested = finish();
             loadedScopes.forEach(table.ledger()::install);
             RestoreResult result =
                     new RestoreResult(
@@ -97,7 +112,7 @@ final class BulkLoader implements AutoCloseable {
                             entriesLoaded,
                             loadedScopes.size(),
                             runs.size(),
-                            bulk);
+                            ingested);
             LOG.info(
                     "Restored hot table {} in {} ms: {}",
                     table.tableId(),
@@ -140,35 +155,27 @@ final class BulkLoader implements AutoCloseable {
         }
     }
 
-    /** Loads what was read; true if it went in as an ingested SST file. */
-    private boolean finish() throws IOException, RocksDBException {
+    /** Loads what was read; returns the number of SST files ingested (0: put one by one). */
+    private int finish() throws IOException, RocksDBException {
         if (runs.isEmpty()) {
             buffer.sortAndDedupe();
             if (buffer.size() < MIN_INGEST_ENTRIES) {
                 forEachBuffered(this::put);
                 finishScope();
-                return false;
+                return 0;
             }
-            Path file = workDir.resolve("load.sst");
-            writeSst(file, this::forEachBuffered, true);
-            ingest(file);
-            return true;
+            return ingest(writeSst("load", this::forEachBuffered, true));
         }
         spill();
         try (Options options = runOptions();
                 RunMerger merger = new RunMerger(runs, options)) {
-            Path file = workDir.resolve("load.sst");
-            writeSst(file, merger::forEach, true);
-            ingest(file);
+            return ingest(writeSst("load", merger::forEach, true));
         }
-        return true;
     }
 
     private void spill() throws IOException, RocksDBException {
         buffer.sortAndDedupe();
-        Path run = workDir.resolve("run-" + runs.size() + ".sst");
-        writeSst(run, this::forEachBuffered, false);
-        runs.add(run);
+        runs.addAll(writeSst("run-" + runs.size(), this::forEachBuffered, false));
         buffer.clear();
     }
 
@@ -185,24 +192,28 @@ final class BulkLoader implements AutoCloseable {
         }
     }
 
-    /** Writes the source's entries (unique, sorted) to an SST file; tracks them if final. */
-    private void writeSst(Path file, EntrySource source, boolean tracked)
+    /**
+     * Writes the source's entries (unique, sorted) to SST files. The final load (tracked) rolls to
+     * a new file every {@code loadFileBytes}; a run is one file.
+     */
+    private List<Path> writeSst(String name, EntrySource source, boolean tracked)
             throws IOException, RocksDBException {
-        try (Options options = tracked ? table.resources().newSstOptions() : runOptions();
-                EnvOptions env = new EnvOptions();
-                SstFileWriter writer = new SstFileWriter(env, options)) {
-            writer.open(file.toString());
+        try (SstFiles files =
+                new SstFiles(
+                        name,
+                        tracked ? table.resources().newSstOptions() : runOptions(),
+                        tracked ? loadFileBytes : Long.MAX_VALUE)) {
             source.forEach(
                     (k, ko, kl, v, vo, vl) -> {
                         if (tracked) {
                             track(k, ko, kl, v, vo, vl);
                         }
-                        writer.put(direct(k, ko, kl, true), direct(v, vo, vl, false));
+                        files.put(k, ko, kl, v, vo, vl);
                     });
-            writer.finish();
-        }
-        if (tracked) {
-            finishScope();
+            if (tracked) {
+                finishScope();
+            }
+            return files.finish();
         }
     }
 
@@ -230,13 +241,15 @@ final class BulkLoader implements AutoCloseable {
         return target;
     }
 
-    private void ingest(Path file) throws RocksDBException {
-        // moveFiles: the file is ours and on the same disk; the column family is empty, so the
-        // file lands in the bottom level and is never compacted again.
+    private int ingest(List<Path> files) throws RocksDBException {
+        // moveFiles: the files are ours and on the same disk; the column family is empty and the
+        // files do not overlap, so they land in the bottom level and are not compacted again.
         try (IngestExternalFileOptions options =
                 new IngestExternalFileOptions(true, true, true, true)) {
-            db.ingestExternalFile(table.data(), List.of(file.toString()), options);
+            db.ingestExternalFile(
+                    table.data(), files.stream().map(Path::toString).toList(), options);
         }
+        return files.size();
     }
 
     private void put(byte[] k, int ko, int kl, byte[] v, int vo, int vl) throws RocksDBException {
@@ -288,6 +301,61 @@ final class BulkLoader implements AutoCloseable {
     @Override
     public void close() {
         HotStore.deleteQuietly(workDir);
+    }
+
+    /** SST files written in sequence, rolling to the next at a size limit. Owns its options. */
+    private final class SstFiles implements AutoCloseable {
+        private final String name;
+        private final Options options;
+        private final EnvOptions env = new EnvOptions();
+        private final long maxBytes;
+        private final List<Path> files = new ArrayList<>();
+        private SstFileWriter writer;
+        private long bytes;
+
+        SstFiles(String name, Options options, long maxBytes) {
+            this.name = name;
+            this.options = options;
+            this.maxBytes = maxBytes;
+        }
+
+        void put(byte[] k, int ko, int kl, byte[] v, int vo, int vl) throws RocksDBException {
+            if (writer == null || bytes >= maxBytes) {
+                finishCurrent();
+                Path file = workDir.resolve(name + "-" + files.size() + ".sst");
+                writer = new SstFileWriter(env, options);
+                writer.open(file.toString());
+                files.add(file);
+                bytes = 0;
+            }
+            writer.put(direct(k, ko, kl, true), direct(v, vo, vl, false));
+            bytes += kl + vl;
+        }
+
+        List<Path> finish() throws RocksDBException {
+            finishCurrent();
+            return files;
+        }
+
+        private void finishCurrent() throws RocksDBException {
+            if (writer != null) {
+                try {
+                    writer.finish();
+                } finally {
+                    writer.close();
+                    writer = null;
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            if (writer != null) {
+                writer.close();
+            }
+            env.close();
+            options.close();
+        }
     }
 
     /** One encoded entry: key {@code k[ko..ko+kl)}, value {@code v[vo..vo+vl)}. */

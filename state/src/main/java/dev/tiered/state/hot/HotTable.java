@@ -290,7 +290,7 @@ public final class HotTable {
      * Rebuilds this table from committed hot segments: the newest version of each key of the scopes
      * {@code owned} accepts (tombstones included; STREAM entries already expired are left out).
      * Sorts in a bounded heap buffer, spills sorted runs to the store directory when the input
-     * exceeds it, and bulk-loads the result as an SST file (see {@link BulkLoader}).
+     * exceeds it, and bulk-loads the result as SST files (see {@link BulkLoader}).
      *
      * <p>Takes ownership of each cursor as it takes it from {@code segments} and closes it, also
      * when restore fails; cursors it never reached stay the caller's.
@@ -300,12 +300,20 @@ public final class HotTable {
     public RestoreResult restore(
             Iterable<? extends ChangeCursor> segments, Predicate<ScopeId> owned)
             throws IOException {
+        return restore(segments, owned, BulkLoader.LOAD_FILE_BYTES);
+    }
+
+    /** {@link #restore} with another size of the loaded SST files (tests). */
+    RestoreResult restore(
+            Iterable<? extends ChangeCursor> segments, Predicate<ScopeId> owned, long fileBytes)
+            throws IOException {
         store.checkOpen();
         if (!ledger.isEmpty()) {
             throw new IllegalStateException(
                     "Cannot restore hot table " + tableId() + ": it already has entries");
         }
-        try (BulkLoader loader = new BulkLoader(this, store.directory(), store.options())) {
+        try (BulkLoader loader =
+                new BulkLoader(this, store.directory(), store.options(), fileBytes)) {
             return loader.load(segments, owned);
         }
     }

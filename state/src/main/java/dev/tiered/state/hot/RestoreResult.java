@@ -9,7 +9,8 @@ package dev.tiered.state.hot;
  * @param entriesLoaded entries the table holds afterwards (newest version per key)
  * @param scopes scopes the table holds afterwards
  * @param spilledRuns sorted runs written to disk because the input exceeded the sort buffer
- * @param bulkLoaded whether the entries were ingested as an SST file (else put one by one)
+ * @param ingestedFiles SST files the entries were bulk-loaded as; 0 when they were put one by one
+ *     (small restores)
  */
 public record RestoreResult(
         long changesRead,
@@ -18,4 +19,4 @@ public record RestoreResult(
         long entriesLoaded,
         int scopes,
         int spilledRuns,
-        boolean bulkLoaded) {}
+        int ingestedFiles) {}

@@ -43,20 +43,26 @@ class HotStoreRestoreTest {
     @TempDir Path tmp;
     private final ManualClock clock = new ManualClock(T0);
 
-    /** How the restore loads: puts (small), one ingested SST, or spilled runs merged. */
+    /**
+     * How the restore loads: puts (small), ingested SST files (one, or rolled at a size), or
+     * spilled runs merged.
+     */
     enum LoadPath {
-        PUTS(1_000, 300, 64 * 1024 * 1024),
-        INGEST(6_000, 3_000, 64 * 1024 * 1024),
-        SPILLED_RUNS(6_000, 3_000, 64 * 1024);
+        PUTS(1_000, 300, 64 << 20, 64 << 20),
+        INGEST(6_000, 3_000, 64 << 20, 64 << 20),
+        INGEST_ROLLED_FILES(6_000, 3_000, 64 << 20, 64 << 10),
+        SPILLED_RUNS(6_000, 3_000, 64 << 10, 64 << 10);
 
         final int changes;
         final int keysPerUser;
         final long sortBufferBytes;
+        final long fileBytes;
 
-        LoadPath(int changes, int keysPerUser, long sortBufferBytes) {
+        LoadPath(int changes, int keysPerUser, long sortBufferBytes, long fileBytes) {
             this.changes = changes;
             this.keysPerUser = keysPerUser;
             this.sortBufferBytes = sortBufferBytes;
+            this.fileBytes = fileBytes;
         }
     }
 
@@ -76,7 +82,8 @@ class HotStoreRestoreTest {
             }
             List<ListCursor> cursors = cursors(segments, random);
 
-            RestoreResult result = restored.table("chat.messages").restore(cursors, scope -> true);
+            RestoreResult result =
+                    restored.table("chat.messages").restore(cursors, scope -> true, path.fileBytes);
 
             HotTable target = restored.table("chat.messages");
             assertThat(HotFixtures.dump(target, USERS))
@@ -100,7 +107,17 @@ class HotStoreRestoreTest {
             assertThat(result.changesRead()).isEqualTo(path.changes);
             assertThat(result.entriesLoaded()).isEqualTo(source.entryCount());
             assertThat(result.spilledRuns() > 0).isEqualTo(path == LoadPath.SPILLED_RUNS);
-            assertThat(result.bulkLoaded()).isEqualTo(path != LoadPath.PUTS);
+            switch (path) {
+                case PUTS -> assertThat(result.ingestedFiles()).isZero();
+                case INGEST -> assertThat(result.ingestedFiles()).isEqualTo(1);
+                default ->
+                        // Files roll once they hold fileBytes; an entry is under 512 bytes.
+                        assertThat(result.ingestedFiles())
+                                .isBetween(
+                                        (int) (source.byteCount() / (path.fileBytes + 512)),
+                                        (int) (source.byteCount() / path.fileBytes) + 1)
+                                .isGreaterThan(1);
+            }
             assertThat(cursors).allMatch(cursor -> cursor.closed);
             assertThat(restored.directory().toFile().list()).containsExactly("db");
 
