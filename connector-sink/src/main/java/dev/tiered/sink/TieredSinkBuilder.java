@@ -7,12 +7,15 @@ import dev.tiered.state.TieredTable;
 import dev.tiered.state.io.FlinkFileIO;
 
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.api.java.ClosureCleaner;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.core.fs.Path;
+import org.apache.flink.util.function.SerializableSupplier;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.util.Objects;
 
 /** Builds a {@link TieredSink}; every cross-field check happens in {@link #build()}. */
@@ -25,6 +28,7 @@ public final class TieredSinkBuilder<IN> {
     private SinkOptions.BadRowsMode badRows = SinkOptions.BAD_ROWS.defaultValue();
     private boolean flushOnEndOfInput = SinkOptions.FLUSH_ON_END_OF_INPUT.defaultValue();
     private MemorySize hotMaxBytes = SinkOptions.HOT_MAX_BYTES.defaultValue();
+    private SerializableSupplier<Clock> clock = SinkConfig.systemClock();
 
     TieredSinkBuilder(String baseUri, String tableId, RowConverter<IN> converter) {
         this.baseUri = Objects.requireNonNull(baseUri, "baseUri");
@@ -50,6 +54,16 @@ public final class TieredSinkBuilder<IN> {
 
     public TieredSinkBuilder<IN> withHotMaxBytes(MemorySize bytes) {
         this.hotMaxBytes = Objects.requireNonNull(bytes, "bytes");
+        return this;
+    }
+
+    /**
+     * The clock that decides when FLUSH_POLICY intervals and STREAM TTLs have passed, and that
+     * stamps {@code _seq} ids; for tests of time-driven behaviour.
+     */
+    @VisibleForTesting
+    TieredSinkBuilder<IN> withClock(SerializableSupplier<Clock> clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
         return this;
     }
 
@@ -94,6 +108,6 @@ public final class TieredSinkBuilder<IN> {
         return new TieredSink<>(
                 new TableHandle(baseUri, resolved),
                 converter,
-                new SinkConfig(badRows, flushOnEndOfInput, hotMaxBytes.getBytes()));
+                new SinkConfig(badRows, flushOnEndOfInput, hotMaxBytes.getBytes(), clock));
     }
 }

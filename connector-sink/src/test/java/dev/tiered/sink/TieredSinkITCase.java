@@ -1,30 +1,18 @@
 package dev.tiered.sink;
 
-import dev.tiered.state.ChangeCursor;
-import dev.tiered.state.ScopeId;
 import dev.tiered.state.TieredTable;
-import dev.tiered.state.cold.BatchReadSpec;
-import dev.tiered.state.io.FlinkFileIO;
-import dev.tiered.state.merge.ScopeReader;
 import dev.tiered.state.meta.TableState;
 import dev.tiered.state.testing.TableFixtures;
 
 import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.core.execution.CheckpointingMode;
-import org.apache.flink.core.fs.Path;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
-import org.apache.flink.table.data.StringData;
-import org.apache.flink.table.data.TimestampData;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.types.RowKind;
-import org.apache.flink.util.Collector;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -34,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.File;
 import java.io.IOException;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -45,8 +32,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class TieredSinkITCase {
-    private static final int USERS = 5;
-
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER =
             new MiniClusterExtension(
@@ -56,33 +41,6 @@ class TieredSinkITCase {
                             .build());
 
     @TempDir File warehouse;
-
-    /** Key i: +I "c<i>", then +U "u<i>" when i%3==0, then -D when i%10==0 — in order, per key. */
-    static final class Changes implements FlatMapFunction<Long, RowData> {
-        @Override
-        public void flatMap(Long i, Collector<RowData> out) {
-            out.collect(row(RowKind.INSERT, i, "c" + i));
-            if (i % 3 == 0) {
-                out.collect(row(RowKind.UPDATE_BEFORE, i, "c" + i));
-                out.collect(row(RowKind.UPDATE_AFTER, i, "u" + i));
-            }
-            if (i % 10 == 0) {
-                out.collect(row(RowKind.DELETE, i, null));
-            }
-        }
-
-        private static RowData row(RowKind kind, long id, String content) {
-            GenericRowData row =
-                    GenericRowData.of(
-                            id,
-                            StringData.fromString("user" + (id % USERS)),
-                            id / 100,
-                            content == null ? null : StringData.fromString(content),
-                            TimestampData.fromEpochMillis(1_700_000_000_000L + id));
-            row.setRowKind(kind);
-            return row;
-        }
-    }
 
     /** Fails once, after a checkpoint completed and records flowed since. */
     static final class FailOnce implements MapFunction<Long, Long>, CheckpointListener {
@@ -105,43 +63,10 @@ class TieredSinkITCase {
         }
     }
 
-    private static Map<Long, String> expected(long n) {
-        Map<Long, String> expected = new TreeMap<>();
-        for (long i = 0; i < n; i++) {
-            if (i % 10 != 0) {
-                expected.put(i, (i % 3 == 0 ? "u" : "c") + i);
-            }
-        }
-        return expected;
-    }
-
     private Map<Long, String> readAll(TableState[] stateOut) throws IOException {
-        TieredTable table =
-                TieredTable.open(
-                        new FlinkFileIO(), Path.fromLocalFile(warehouse), "chat", "messages");
-        TableState state = table.latestState();
-        stateOut[0] = state;
-        Map<Long, String> rows = new TreeMap<>();
-        for (ScopeId scope : state.scopeIds()) {
-            try (ChangeCursor cursor =
-                    ScopeReader.open(
-                            table,
-                            state,
-                            scope,
-                            BatchReadSpec.all(),
-                            System.currentTimeMillis(),
-                            false)) {
-                while (cursor.next()) {
-                    assertThat(cursor.row().getString(1).toString()).isEqualTo(scope.userId());
-                    String previous =
-                            rows.put(cursor.row().getLong(0), cursor.row().getString(3).toString());
-                    assertThat(previous)
-                            .as("key %d in one scope only", cursor.row().getLong(0))
-                            .isNull();
-                }
-            }
-        }
-        return rows;
+        TieredTable table = ChatChanges.open(warehouse.toURI().toString());
+        stateOut[0] = table.latestState();
+        return ChatChanges.readAll(table, stateOut[0]);
     }
 
     private String log() throws IOException {
@@ -167,16 +92,19 @@ class TieredSinkITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         env.enableCheckpointing(200, CheckpointingMode.EXACTLY_ONCE);
-        env.fromSequence(0, n - 1).flatMap(new Changes()).returns(RowData.class).sinkTo(sink());
+        env.fromSequence(0, n - 1)
+                .flatMap(ChatChanges.changes())
+                .returns(RowData.class)
+                .sinkTo(sink());
         env.execute("bounded tiered sink");
 
         TableState[] state = new TableState[1];
-        assertThat(readAll(state)).isEqualTo(expected(n));
-        assertThat(state[0].scopeIds()).hasSize(USERS);
+        assertThat(readAll(state)).isEqualTo(ChatChanges.expected(n));
+        assertThat(state[0].scopeIds()).hasSize(ChatChanges.USERS);
         assertThat(state[0].hotSegments())
                 .as("everything flushed at end of input: %s", log())
                 .isEmpty();
-        for (int u = 0; u < USERS; u++) {
+        for (int u = 0; u < ChatChanges.USERS; u++) {
             assertThat(new File(warehouse, "chat/messages/user" + u + "/manifest.json")).exists();
         }
     }
@@ -187,9 +115,12 @@ class TieredSinkITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setRuntimeMode(RuntimeExecutionMode.BATCH);
         env.setParallelism(2);
-        env.fromSequence(0, n - 1).flatMap(new Changes()).returns(RowData.class).sinkTo(sink());
+        env.fromSequence(0, n - 1)
+                .flatMap(ChatChanges.changes())
+                .returns(RowData.class)
+                .sinkTo(sink());
         env.execute("batch tiered sink");
-        assertThat(readAll(new TableState[1])).isEqualTo(expected(n));
+        assertThat(readAll(new TableState[1])).isEqualTo(ChatChanges.expected(n));
     }
 
     @Test
@@ -202,14 +133,14 @@ class TieredSinkITCase {
         env.fromSequence(0, n - 1)
                 .map(new FailOnce())
                 .returns(Types.LONG)
-                .flatMap(new Changes())
+                .flatMap(ChatChanges.changes())
                 .returns(RowData.class)
                 .sinkTo(sink());
         env.execute("tiered sink with a failover");
 
         assertThat(FailOnce.FAILED).isTrue();
         TableState[] state = new TableState[1];
-        assertThat(readAll(state)).isEqualTo(expected(n));
+        assertThat(readAll(state)).isEqualTo(ChatChanges.expected(n));
         assertThat(state[0].hotSegments()).isEmpty();
     }
 }

@@ -3,19 +3,34 @@ package dev.tiered.sink.internal;
 import dev.tiered.sink.SinkOptions;
 
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.util.function.SerializableSupplier;
 
 import java.io.Serializable;
+import java.time.Clock;
 
-/** The job-level options of one sink, resolved once (see {@link SinkOptions}). */
+/**
+ * The job-level options of one sink, resolved once (see {@link SinkOptions}), and the clock its
+ * writers and committer read: the system clock, or a controllable one in tests of time-driven
+ * behaviour (FLUSH_POLICY intervals, STREAM TTL).
+ */
 @Internal
 public record SinkConfig(
-        SinkOptions.BadRowsMode badRows, boolean flushOnEndOfInput, long hotMaxBytes)
+        SinkOptions.BadRowsMode badRows,
+        boolean flushOnEndOfInput,
+        long hotMaxBytes,
+        SerializableSupplier<Clock> clock)
         implements Serializable {
+
+    /** The system clock in UTC. */
+    public static SerializableSupplier<Clock> systemClock() {
+        return Clock::systemUTC;
+    }
 
     public static SinkConfig defaults() {
         return new SinkConfig(
                 SinkOptions.BAD_ROWS.defaultValue(),
                 SinkOptions.FLUSH_ON_END_OF_INPUT.defaultValue(),
-                SinkOptions.HOT_MAX_BYTES.defaultValue().getBytes());
+                SinkOptions.HOT_MAX_BYTES.defaultValue().getBytes(),
+                systemClock());
     }
 }

@@ -92,7 +92,7 @@ final class TieredSinkWriter<IN>
         this.config = config;
         this.definition = handle.definition();
         this.table = handle.open();
-        this.clock = Clock.systemUTC();
+        this.clock = config.clock().get();
         int subtask = context.getTaskInfo().getIndexOfThisSubtask();
         long floor = Math.max(table.latestState().maxSeq(), maxSeq(restored));
         this.ids = new SnowflakeIds(subtask % (SnowflakeIds.MAX_WRITER_ID + 1), clock, floor);

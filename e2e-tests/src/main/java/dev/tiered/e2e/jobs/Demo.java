@@ -185,8 +185,8 @@ public final class Demo {
         System.out.printf(
                 "%s.%s (%s): %d commits, %d live hot segments%n",
                 ns, name, table.definition().type(), state.commit(), state.hotSegments().size());
-        for (ScopeId scope :
-                state.scopeIds().isEmpty() ? List.of(ScopeId.SHARED) : state.scopeIds()) {
+        List<ScopeId> scopes = state.liveScopeIds();
+        for (ScopeId scope : scopes) {
             ScopeManifest manifest = table.manifest(state, scope);
             long batchRows = manifest.segments().stream().mapToLong(s -> s.rowCount()).sum();
             System.out.printf(
@@ -201,7 +201,7 @@ public final class Demo {
                 ScopeReader.open(
                         table,
                         state,
-                        state.scopeIds().isEmpty() ? ScopeId.SHARED : state.scopeIds().get(0),
+                        scopes.isEmpty() ? ScopeId.SHARED : scopes.get(0),
                         BatchReadSpec.all(),
                         now,
                         false)) {

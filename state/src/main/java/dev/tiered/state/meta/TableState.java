@@ -56,6 +56,19 @@ public record TableState(
         return new ArrayList<>(new TreeMap<>(scopes).keySet());
     }
 
+    /**
+     * Every scope that holds rows at this commit, in the order of {@link #scopeIds()}: the scopes
+     * with a manifest and the scopes with changes in a live hot segment (not flushed yet).
+     */
+    public List<ScopeId> liveScopeIds() {
+        TreeMap<ScopeId, Boolean> live = new TreeMap<>();
+        scopes.keySet().forEach(scope -> live.put(scope, true));
+        for (HotSegmentRef segment : hotSegments) {
+            segment.scopes().forEach(scope -> live.put(scope, true));
+        }
+        return new ArrayList<>(live.keySet());
+    }
+
     /** Whether (writer, checkpoint) is already committed. */
     public boolean isCommitted(String writerId, long checkpointId) {
         Long last = writers.get(writerId);

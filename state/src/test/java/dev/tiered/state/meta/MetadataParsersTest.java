@@ -168,5 +168,9 @@ class MetadataParsersTest {
                                 new TableState.ScopeState(1, 2, 0)),
                         Map.of("job-1/sink", 42L));
         assertThat(TableStateParser.fromJson(TableStateParser.toJson(state))).isEqualTo(state);
+        assertThat(state.scopeIds()).containsExactly(ScopeId.SHARED, ScopeId.user("u_8f3k"));
+        assertThat(state.liveScopeIds())
+                .as("scopes with a manifest, and those only in a live hot segment")
+                .containsExactly(ScopeId.SHARED, ScopeId.user("bob smith"), ScopeId.user("u_8f3k"));
     }
 }
