@@ -58,12 +58,22 @@ final class TestWriter {
 
     TestWriter(TableFileIO io, File dir, Map<String, String> properties, ManualClock clock)
             throws IOException {
+        this(io, dir, "messages", properties, clock);
+    }
+
+    TestWriter(
+            TableFileIO io,
+            File dir,
+            String name,
+            Map<String, String> properties,
+            ManualClock clock)
+            throws IOException {
         Map<String, String> options = new HashMap<>(properties);
         options.put("TYPE", "USER");
         TableDefinition definition =
                 TableDefinition.create(
                         "chat",
-                        "messages",
+                        name,
                         TestTables.messageColumns(),
                         List.of("id"),
                         options,
