@@ -149,6 +149,8 @@ public final class Compaction {
             }
         }
         if (inputs.size() < 2) {
+            // A crashed commit may have left manifest.json behind its version: finish that.
+            table.manifests().ensureCurrent(state, scope);
             return nothingToDo(
                     definition,
                     scope,

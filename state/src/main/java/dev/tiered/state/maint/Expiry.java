@@ -94,6 +94,11 @@ public final class Expiry {
         for (ScopeId scope : kept.scopeIds()) {
             table.manifest(kept, scope);
         }
+        TableState latestState = log.stateAt(latest);
+        for (ScopeId scope : latestState.scopeIds()) {
+            // roll forward what a crashed commit left behind while those commits are all here
+            table.manifests().ensureCurrent(latestState, scope);
+        }
 
         // 2. Files only the expired states reference.
         int dataFiles = 0;
