@@ -30,7 +30,8 @@ import java.util.List;
  *   <li>One {@code erase_user} commit removes the user's scope and replaces every live hot segment
  *       holding the user's changes by a copy without them: from that commit on no reader sees the
  *       user.
- *   <li>The user's scope directory (batches, manifests) is deleted.
+ *   <li>The user's scope directory (batches, manifests) is deleted, and the user's rejected rows
+ *       ({@code _rejected/}, {@code sink.bad-rows = dead-letter}) are removed from their files.
  *   <li>The history is scrubbed (see {@link LogScrubber}): hot segments older commits name are
  *       rewritten without the user's rows, and every commit and log checkpoint up to the erase
  *       commit is rewritten without the user. Time travel to an older commit then shows the table
@@ -57,7 +58,7 @@ public final class UserErasure {
      * @param commit the erase commit, or -1 if the table had nothing of the user live (its history
      *     was still scrubbed)
      * @param hotSegmentsRewritten live hot segments replaced by copies without the user
-     * @param filesScrubbed history files rewritten or deleted
+     * @param filesScrubbed history and dead-letter files rewritten or deleted
      */
     public record TableResult(
             String tableId, long commit, int hotSegmentsRewritten, int filesScrubbed) {}
@@ -137,6 +138,7 @@ public final class UserErasure {
         }
 
         table.io().delete(table.scopeDir(scope));
+        int rejected = RejectedRows.scrub(table, scope.userId());
         long scrubThrough = commit > 0 ? commit : table.log().latestCommit();
         LogScrubber scrubber = new LogScrubber(table, scope);
         scrubber.scrubThrough(scrubThrough);
@@ -146,9 +148,12 @@ public final class UserErasure {
                 table.definition().tableId(),
                 commit,
                 rewritten,
-                scrubber.filesRewritten());
+                scrubber.filesRewritten() + rejected);
         return new TableResult(
-                table.definition().tableId(), commit, rewritten, scrubber.filesRewritten());
+                table.definition().tableId(),
+                commit,
+                rewritten,
+                scrubber.filesRewritten() + rejected);
     }
 
     /**

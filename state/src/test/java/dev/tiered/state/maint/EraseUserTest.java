@@ -108,6 +108,23 @@ class EraseUserTest {
         assertThat(messages.table.log().listCheckpoints())
                 .as("a log checkpoint holds the user")
                 .isNotEmpty();
+        // Dead letters of sink.bad-rows = dead-letter, as the sink writes them.
+        File rejected = new File(warehouse, "chat/messages/_rejected/w-0.jsonl");
+        assertThat(rejected.getParentFile().mkdirs()).isTrue();
+        String bobLine =
+                "{\"table\":\"chat.messages\",\"column\":\"created_at\",\"reason\":\"bad\","
+                        + "\"row\":{\"id\":\"5\",\"user_id\":\"bob\",\"content\":\"x\"}}";
+        Files.write(
+                rejected.toPath(),
+                ("{\"table\":\"chat.messages\",\"column\":\"created_at\",\"reason\":\"bad\","
+                                + "\"row\":{\"id\":\"6\",\"user_id\":\""
+                                + USER
+                                + "\",\"content\":\""
+                                + SECRET
+                                + "-rejected\"}}\n"
+                                + bobLine
+                                + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
         assertThat(filesHolding(warehouse, SECRET))
                 .as("the scan finds the user before")
                 .isNotEmpty();
@@ -129,6 +146,7 @@ class EraseUserTest {
         assertThat(erased.filesScrubbed()).isPositive();
         assertThat(filesHolding(warehouse, SECRET)).isEmpty();
         assertThat(filesHolding(warehouse, USER)).isEmpty();
+        assertThat(Files.readAllLines(rejected.toPath())).containsExactly(bobLine);
 
         // Everyone else reads as before, now and at every retained commit, from a fresh handle.
         TieredTable fresh =
