@@ -16,6 +16,9 @@ import dev.tiered.state.meta.TableStateParser;
 
 import org.apache.flink.core.fs.Path;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,6 +42,8 @@ import java.util.UUID;
  * depend on the run, so re-running the erase finishes the job.
  */
 final class LogScrubber {
+    private static final Logger LOG = LoggerFactory.getLogger(LogScrubber.class);
+
     private final TieredTable table;
     private final ScopeId scope;
     private final Map<String, HotSegmentRef> rewrittenHot = new HashMap<>();
@@ -168,16 +173,11 @@ final class LogScrubber {
         if (!table.io().exists(file)) {
             scrubbed = emptied(ref); // expired, or deleted by an earlier run of this scrub
         } else {
-            Path temp = new Path(table.layout().hotDir(), "." + UUID.randomUUID() + ".erase.tmp");
-            try {
-                HotSegmentFile written = copyWithout(table, file, scope, temp);
-                if (written == null) {
-                    table.io().delete(file);
-                    scrubbed = emptied(ref);
-                } else {
-                    table.io().overwrite(file, table.io().read(temp));
-                    scrubbed =
-                            new HotSegmentRef(
+            HotSegmentFile written = rewriteInPlace(file);
+            scrubbed =
+                    written == null
+                            ? emptied(ref)
+                            : new HotSegmentRef(
                                     ref.path(),
                                     ref.writerId(),
                                     ref.checkpointId(),
@@ -186,13 +186,56 @@ final class LogScrubber {
                                     written.rowCount(),
                                     table.io().length(file),
                                     others);
-                }
-            } finally {
-                table.io().delete(temp);
-            }
-            filesRewritten++;
         }
         rewrittenHot.put(ref.path(), scrubbed);
+    }
+
+    /**
+     * Hot segments no retained commit names — a writer's checkpoint that failed, or one being
+     * committed right now — that hold the scope's rows are rewritten in place without them too. (A
+     * commit of such a segment still in flight then lists the old size: the storage check reports
+     * it, reads are unaffected.) A file that does not read as a hot segment is left and logged.
+     */
+    void scrubUnreferencedHotSegments() throws IOException {
+        for (TableFiles.Unreferenced file : TableFiles.of(table).unreferenced()) {
+            if (!file.kind().equals(TableFiles.HOT_SEGMENT)) {
+                continue;
+            }
+            try (ChangeCursor rows =
+                    HotSegmentReader.open(
+                            file.path().getFileSystem(),
+                            file.path(),
+                            table.definition(),
+                            scope::equals)) {
+                if (!rows.next()) {
+                    continue;
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Cannot read unreferenced hot segment {}; left as it is", file.path(), e);
+                continue;
+            }
+            rewriteInPlace(file.path());
+        }
+    }
+
+    /**
+     * Rewrites a hot segment without the scope's rows, atomically in place; deletes it if nothing
+     * else is left (returns null then).
+     */
+    private HotSegmentFile rewriteInPlace(Path file) throws IOException {
+        Path temp = new Path(table.layout().hotDir(), "." + UUID.randomUUID() + ".erase.tmp");
+        try {
+            HotSegmentFile written = copyWithout(table, file, scope, temp);
+            if (written == null) {
+                table.io().delete(file);
+            } else {
+                table.io().overwrite(file, table.io().read(temp));
+            }
+            filesRewritten++;
+            return written;
+        } finally {
+            table.io().delete(temp);
+        }
     }
 
     private static HotSegmentRef emptied(HotSegmentRef ref) {

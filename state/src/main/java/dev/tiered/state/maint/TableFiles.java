@@ -31,6 +31,8 @@ import java.util.regex.Pattern;
 final class TableFiles {
     private static final Pattern MANIFEST_VERSION = Pattern.compile("manifest-v(\\d+)\\.json");
 
+    static final String HOT_SEGMENT = "hot segment";
+
     /** A file no retained commit references. */
     record Unreferenced(Path path, String kind) {}
 
@@ -124,7 +126,7 @@ final class TableFiles {
             if (isTemp(name)) {
                 found.add(new Unreferenced(file, "temp file"));
             } else if (!isReferenced(file)) {
-                found.add(new Unreferenced(file, "hot segment"));
+                found.add(new Unreferenced(file, HOT_SEGMENT));
             }
         }
         for (Path dir :

@@ -142,6 +142,7 @@ public final class UserErasure {
         long scrubThrough = commit > 0 ? commit : table.log().latestCommit();
         LogScrubber scrubber = new LogScrubber(table, scope);
         scrubber.scrubThrough(scrubThrough);
+        scrubber.scrubUnreferencedHotSegments();
         LOG.info(
                 "Erased a user from {} (commit {}): {} live hot segments rewritten, {} history"
                         + " files scrubbed",

@@ -1,7 +1,10 @@
 package dev.tiered.state.maint;
 
+import dev.tiered.state.ChangeOp;
 import dev.tiered.state.ScopeId;
 import dev.tiered.state.TieredTable;
+import dev.tiered.state.cold.HotSegmentCompression;
+import dev.tiered.state.cold.HotSegmentWriter;
 import dev.tiered.state.io.FlinkFileIO;
 import dev.tiered.state.meta.TableState;
 import dev.tiered.state.testing.ManualClock;
@@ -108,6 +111,23 @@ class EraseUserTest {
         assertThat(messages.table.log().listCheckpoints())
                 .as("a log checkpoint holds the user")
                 .isNotEmpty();
+        // A writer's checkpoint that failed before its commit left a hot segment of both users.
+        Path failed = new Path(messages.table.layout().hotDir(), "w-failed.avro");
+        try (HotSegmentWriter writer =
+                HotSegmentWriter.create(
+                        failed, messages.table.definition(), HotSegmentCompression.NONE)) {
+            writer.write(
+                    ScopeId.user(USER),
+                    messages.ids.nextId(),
+                    ChangeOp.UPSERT,
+                    TestWriter.row(77, USER, SECRET + "-failed"));
+            writer.write(
+                    ScopeId.user("bob"),
+                    messages.ids.nextId(),
+                    ChangeOp.UPSERT,
+                    TestWriter.row(77, "bob", "bob-failed"));
+            writer.finish();
+        }
         // Dead letters of sink.bad-rows = dead-letter, as the sink writes them.
         File rejected = new File(warehouse, "chat/messages/_rejected/w-0.jsonl");
         assertThat(rejected.getParentFile().mkdirs()).isTrue();
@@ -147,6 +167,9 @@ class EraseUserTest {
         assertThat(filesHolding(warehouse, SECRET)).isEmpty();
         assertThat(filesHolding(warehouse, USER)).isEmpty();
         assertThat(Files.readAllLines(rejected.toPath())).containsExactly(bobLine);
+        assertThat(EraseUserTest.filesHolding(warehouse, "bob-failed"))
+                .as("the failed checkpoint's other rows are kept")
+                .containsExactly(new File(failed.getPath()).getPath());
 
         // Everyone else reads as before, now and at every retained commit, from a fresh handle.
         TieredTable fresh =
