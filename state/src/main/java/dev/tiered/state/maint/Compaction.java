@@ -11,7 +11,6 @@ import dev.tiered.state.cold.BatchReadSpec;
 import dev.tiered.state.cold.BatchReader;
 import dev.tiered.state.cold.BatchWriter;
 import dev.tiered.state.commit.PendingCommit;
-import dev.tiered.state.commit.TableCommitter;
 import dev.tiered.state.merge.KeyComparators;
 import dev.tiered.state.merge.MergeCursor;
 import dev.tiered.state.meta.ScopeManifest;
@@ -132,96 +131,118 @@ public final class Compaction {
             TieredTable table, ScopeId scope, MaintenanceOptions options, Clock clock)
             throws IOException {
         checkCompactable(table);
-        TableDefinition definition = table.definition();
         TableState state = table.latestState();
         ScopeManifest manifest = table.manifest(state, scope);
-        List<SegmentEntry> inputs = new ArrayList<>();
-        long othersMinSeq = Long.MAX_VALUE;
-        long rows = 0;
-        long bytes = 0;
-        for (SegmentEntry segment : manifest.segments()) {
-            if (segment.sizeBytes() < options.targetFileBytes()) {
-                inputs.add(segment);
-                rows += segment.rowCount();
-                bytes += segment.sizeBytes();
-            } else {
-                othersMinSeq = Math.min(othersMinSeq, segment.minSeq());
-            }
-        }
-        if (inputs.size() < 2) {
+        Plan plan = Plan.of(manifest, options.targetFileBytes());
+        if (plan.inputs().size() < 2) {
             // A crashed commit may have left manifest.json behind its version: finish that.
             table.manifests().ensureCurrent(state, scope);
             return nothingToDo(
-                    definition,
+                    table.definition(),
                     scope,
                     manifest,
                     "nothing to compact: "
-                            + inputs.size()
+                            + plan.inputs().size()
                             + " of "
                             + manifest.segments().size()
                             + " batches are below the target size");
         }
-
-        Comparator<RowData> keys =
-                KeyComparators.forField(
-                        definition.rowType().getTypeAt(definition.primaryKeyIndex()),
-                        definition.primaryKeyIndex());
-        long floor = othersMinSeq;
-        BatchRewriter.Output output;
-        try (ChangeCursor merged = merge(table, scope, inputs, keys)) {
-            output =
-                    BatchRewriter.write(
-                            merged,
-                            definition,
-                            scope,
-                            table.scopeDir(scope),
-                            BatchRewriter.rowsPerFile(rows, bytes, options.targetFileBytes()),
-                            rows,
-                            seq -> seq < floor,
-                            BatchWriter.Options.defaults(),
-                            clock);
-        }
-
-        PendingCommit pending = new PendingCommit("compact", WRITER_ID, -1);
-        List<String> removed = inputs.stream().map(SegmentEntry::id).toList();
-        pending.changeScope(scope, output.segments(), removed, 0);
-        if (output.tombstonesDropped() > 0) {
-            pending.require(noOlderBatchSince(scope, new HashSet<>(removed), output));
-        }
-        TableCommitter.CommitResult committed;
-        try {
-            committed = table.committer(clock).commit(pending, definition.schemaVersion());
-        } catch (CommitConflictException e) {
-            // Known not committed: the new files are ours alone.
-            BatchRewriter.deleteQuietly(output.files(), e);
-            throw e;
-        }
+        BatchRewriter.Output output = rewrite(table, scope, plan, options, clock);
+        long commit = commit(table, scope, plan, output, clock);
         long bytesAfter = output.segments().stream().mapToLong(SegmentEntry::sizeBytes).sum();
         LOG.info(
                 "Compacted scope {} of {} in commit {}: {} batches ({} bytes) into {} ({} bytes),"
                         + " {} of {} versions kept, {} tombstones dropped",
                 scope,
-                definition.tableId(),
-                committed.commit(),
-                inputs.size(),
-                bytes,
+                table.definition().tableId(),
+                commit,
+                plan.inputs().size(),
+                plan.bytes(),
                 output.segments().size(),
                 bytesAfter,
                 output.rowsWritten(),
                 output.rowsRead(),
                 output.tombstonesDropped());
         return new Result(
-                definition.tableId(),
+                table.definition().tableId(),
                 scope,
-                committed.commit(),
-                inputs.size(),
+                commit,
+                plan.inputs().size(),
                 output.segments().size(),
                 output.rowsRead(),
                 output.rowsWritten(),
                 output.tombstonesDropped(),
-                bytes,
+                plan.bytes(),
                 bytesAfter,
-                "compacted " + inputs.size() + " batches into " + output.segments().size());
+                "compacted " + plan.inputs().size() + " batches into " + output.segments().size());
+    }
+
+    /**
+     * Which batches to merge: those below the target size.
+     *
+     * @param othersMinSeq the lowest {@code _seq} of the batches left out: only tombstones below it
+     *     can be dropped (nothing older can remain in them)
+     */
+    private record Plan(List<SegmentEntry> inputs, long othersMinSeq, long rows, long bytes) {
+        static Plan of(ScopeManifest manifest, long targetFileBytes) {
+            List<SegmentEntry> inputs = new ArrayList<>();
+            long othersMinSeq = Long.MAX_VALUE;
+            long rows = 0;
+            long bytes = 0;
+            for (SegmentEntry segment : manifest.segments()) {
+                if (segment.sizeBytes() < targetFileBytes) {
+                    inputs.add(segment);
+                    rows += segment.rowCount();
+                    bytes += segment.sizeBytes();
+                } else {
+                    othersMinSeq = Math.min(othersMinSeq, segment.minSeq());
+                }
+            }
+            return new Plan(inputs, othersMinSeq, rows, bytes);
+        }
+    }
+
+    private static BatchRewriter.Output rewrite(
+            TieredTable table, ScopeId scope, Plan plan, MaintenanceOptions options, Clock clock)
+            throws IOException {
+        TableDefinition definition = table.definition();
+        Comparator<RowData> keys =
+                KeyComparators.forField(
+                        definition.rowType().getTypeAt(definition.primaryKeyIndex()),
+                        definition.primaryKeyIndex());
+        try (ChangeCursor merged = merge(table, scope, plan.inputs(), keys)) {
+            return BatchRewriter.write(
+                    merged,
+                    definition,
+                    scope,
+                    table.scopeDir(scope),
+                    BatchRewriter.rowsPerFile(plan.rows(), plan.bytes(), options.targetFileBytes()),
+                    plan.rows(),
+                    seq -> seq < plan.othersMinSeq(),
+                    BatchWriter.Options.defaults(),
+                    clock);
+        }
+    }
+
+    /** Swaps the merged batches for the new ones; on a conflict deletes the new ones. */
+    private static long commit(
+            TieredTable table, ScopeId scope, Plan plan, BatchRewriter.Output output, Clock clock)
+            throws IOException {
+        PendingCommit pending = new PendingCommit("compact", WRITER_ID, -1);
+        List<String> removed = plan.inputs().stream().map(SegmentEntry::id).toList();
+        pending.changeScope(scope, output.segments(), removed, 0);
+        if (output.tombstonesDropped() > 0) {
+            pending.require(noOlderBatchSince(scope, new HashSet<>(removed), output));
+        }
+        try {
+            return table.committer(clock)
+                    .commit(pending, table.definition().schemaVersion())
+                    .commit();
+        } catch (CommitConflictException e) {
+            // Known not committed: the new files are ours alone.
+            BatchRewriter.deleteQuietly(output.files(), e);
+            throw e;
+        }
     }
 
     private static ChangeCursor merge(

@@ -74,6 +74,9 @@ public final class Expiry {
         long floor = floor(table, options, clock, oldest, latest);
         long keep = (floor / log.checkpointInterval()) * log.checkpointInterval();
         if (keep <= oldest) {
+            if (log.hasCheckpoint(oldest)) {
+                deleteLogBelow(table, List.of(), oldest); // checkpoints a crashed run left
+            }
             return new Result(
                     tableId,
                     oldest,
@@ -83,7 +86,34 @@ public final class Expiry {
                     "nothing to expire: the oldest commit " + oldest + " is still retained");
         }
 
-        // 1. The state at `keep` must load without the commits below it.
+        prepare(table, keep, latest);
+        int[] dropped = deleteDropped(table, oldest, keep);
+        int commitsRemoved = deleteLogBelow(table, commits, keep);
+        LOG.info(
+                "Expired commits {}..{} of {}: {} commit files, {} data files, {} manifest"
+                        + " versions deleted; time travel reaches back to commit {}",
+                oldest,
+                keep - 1,
+                tableId,
+                commitsRemoved,
+                dropped[0],
+                dropped[1],
+                keep);
+        return new Result(
+                tableId,
+                keep,
+                commitsRemoved,
+                dropped[0],
+                dropped[1],
+                "expired commits " + oldest + ".." + (keep - 1));
+    }
+
+    /**
+     * Step 1: the state at {@code keep} must load without the commits below it, and every manifest
+     * version it or a later commit names must be written (or derivable from retained commits).
+     */
+    private static void prepare(TieredTable table, long keep, long latest) throws IOException {
+        CommitLog log = table.log();
         TableState kept;
         if (log.hasCheckpoint(keep)) {
             kept = log.readCheckpoint(keep);
@@ -99,12 +129,19 @@ public final class Expiry {
             // roll forward what a crashed commit left behind while those commits are all here
             table.manifests().ensureCurrent(latestState, scope);
         }
+    }
 
-        // 2. Files only the expired states reference.
+    /**
+     * Step 2: the files the commits {@code oldest..keep} dropped.
+     *
+     * @return data files and manifest versions deleted
+     */
+    private static int[] deleteDropped(TieredTable table, long oldest, long keep)
+            throws IOException {
         int dataFiles = 0;
         int manifests = 0;
         for (long n = oldest; n <= keep; n++) {
-            CommitRecord record = log.read(n);
+            CommitRecord record = table.log().read(n);
             for (String hot : record.hotRetired()) {
                 dataFiles += delete(table, new Path(table.layout().hotDir(), hot));
             }
@@ -122,12 +159,17 @@ public final class Expiry {
                 }
             }
         }
+        return new int[] {dataFiles, manifests};
+    }
 
-        // 3. The log below `keep`: commits first, so a crash leaves checkpoints to load them.
-        int commitsRemoved = 0;
+    /** Step 3: commits below {@code keep} first, so a crash leaves checkpoints to load them. */
+    private static int deleteLogBelow(TieredTable table, List<Long> commits, long keep)
+            throws IOException {
+        CommitLog log = table.log();
+        int removed = 0;
         for (long n : commits) {
             if (n < keep) {
-                commitsRemoved += delete(table, log.commitFile(n));
+                removed += delete(table, log.commitFile(n));
             }
         }
         for (long n : log.listCheckpoints()) {
@@ -135,23 +177,7 @@ public final class Expiry {
                 delete(table, log.checkpointFile(n));
             }
         }
-        LOG.info(
-                "Expired commits {}..{} of {}: {} commit files, {} data files, {} manifest"
-                        + " versions deleted; time travel reaches back to commit {}",
-                oldest,
-                keep - 1,
-                tableId,
-                commitsRemoved,
-                dataFiles,
-                manifests,
-                keep);
-        return new Result(
-                tableId,
-                keep,
-                commitsRemoved,
-                dataFiles,
-                manifests,
-                "expired commits " + oldest + ".." + (keep - 1));
+        return removed;
     }
 
     /** The oldest commit the options and pins keep. */

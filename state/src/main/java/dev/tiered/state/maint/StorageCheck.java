@@ -205,10 +205,34 @@ public final class StorageCheck {
     }
 
     private void checkScope(TieredTable table, TableState state, ScopeId scope) {
-        String tableId = table.definition().tableId();
-        TableState.ScopeState scopeState = state.scope(scope);
+        ScopeManifest manifest = checkVersionFile(table, state.scope(scope), scope);
+        checkCurrentFile(table, state.scope(scope), scope);
+        if (manifest == null) {
+            return;
+        }
+        for (SegmentEntry segment : manifest.segments()) {
+            Path file = new Path(table.scopeDir(scope), segment.path());
+            if (checkFile("batch", file, segment.sizeBytes(), table.definition().tableId())) {
+                try (BatchReader ignored =
+                        BatchReader.open(file, table.definition(), scope, BatchReadSpec.all())) {
+                    // opening reads and checks the footer
+                } catch (IOException | RuntimeException e) {
+                    problem(
+                            "batch",
+                            file.toString(),
+                            "Cannot read the Parquet footer of batch "
+                                    + file
+                                    + ": "
+                                    + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** The scope's current {@code manifest-v<version>.json}; null if missing or damaged. */
+    private ScopeManifest checkVersionFile(
+            TieredTable table, TableState.ScopeState scopeState, ScopeId scope) {
         Path versionFile = table.manifests().versionFile(scope, scopeState.version());
-        ScopeManifest manifest = null;
         try {
             if (!io.exists(versionFile)) {
                 rows.add(
@@ -222,33 +246,51 @@ public final class StorageCheck {
                                         + " forward from commit "
                                         + scopeState.lastCommit(),
                                 -1));
-            } else {
-                manifest = parse(table, versionFile);
-                if (manifest.version() != scopeState.version()
-                        || manifest.lastCommit() != scopeState.lastCommit()) {
-                    problem(
-                            "manifest",
-                            versionFile.toString(),
-                            "Manifest "
-                                    + versionFile
-                                    + " is version "
-                                    + manifest.version()
-                                    + " of commit "
-                                    + manifest.lastCommit()
-                                    + ", expected version "
-                                    + scopeState.version()
-                                    + " of commit "
-                                    + scopeState.lastCommit());
-                }
+                return null;
             }
+            ScopeManifest manifest = parse(table, versionFile);
+            if (manifest.version() != scopeState.version()
+                    || manifest.lastCommit() != scopeState.lastCommit()) {
+                problem(
+                        "manifest",
+                        versionFile.toString(),
+                        "Manifest "
+                                + versionFile
+                                + " is version "
+                                + manifest.version()
+                                + " of commit "
+                                + manifest.lastCommit()
+                                + ", expected version "
+                                + scopeState.version()
+                                + " of commit "
+                                + scopeState.lastCommit());
+            }
+            return manifest;
         } catch (IOException | RuntimeException e) {
             problem(
                     "manifest",
                     versionFile.toString(),
                     "Cannot parse manifest " + versionFile + ": " + e.getMessage());
+            return null;
         }
+    }
+
+    /** {@code manifest.json}: parses, and is the current version or one a commit will replace. */
+    private void checkCurrentFile(
+            TieredTable table, TableState.ScopeState scopeState, ScopeId scope) {
         Path current = table.manifests().currentFile(scope);
         try {
+            if (!io.exists(current)) {
+                rows.add(
+                        new Row(
+                                "manifest",
+                                current.toString(),
+                                Severity.CLEANABLE,
+                                "manifest.json is not written yet; the next commit of the scope"
+                                        + " writes it",
+                                -1));
+                return;
+            }
             ScopeManifest onDisk = parse(table, current);
             if (onDisk.lastCommit() < scopeState.lastCommit()) {
                 rows.add(
@@ -267,26 +309,6 @@ public final class StorageCheck {
                     "manifest",
                     current.toString(),
                     "Cannot parse manifest " + current + ": " + e.getMessage());
-        }
-        if (manifest == null) {
-            return;
-        }
-        for (SegmentEntry segment : manifest.segments()) {
-            Path file = new Path(table.scopeDir(scope), segment.path());
-            if (checkFile("batch", file, segment.sizeBytes(), tableId)) {
-                try (BatchReader ignored =
-                        BatchReader.open(file, table.definition(), scope, BatchReadSpec.all())) {
-                    // opening reads and checks the footer
-                } catch (IOException | RuntimeException e) {
-                    problem(
-                            "batch",
-                            file.toString(),
-                            "Cannot read the Parquet footer of batch "
-                                    + file
-                                    + ": "
-                                    + e.getMessage());
-                }
-            }
         }
     }
 

@@ -96,46 +96,9 @@ public final class UserErasure {
                             + table.definition().tableId()
                             + ": only USER tables have users");
         }
-        long commit = -1;
-        int rewritten = 0;
-        for (int attempt = 1; ; attempt++) {
-            TableState state = table.latestState();
-            List<HotSegmentRef> holding = new ArrayList<>();
-            for (HotSegmentRef hot : state.hotSegments()) {
-                if (hot.scopes().contains(scope)) {
-                    holding.add(hot);
-                }
-            }
-            if (!state.scopes().containsKey(scope) && holding.isEmpty()) {
-                break;
-            }
-            List<Path> written = new ArrayList<>();
-            try {
-                PendingCommit pending = new PendingCommit(CommitLog.ERASE_USER, WRITER_ID, -1);
-                pending.eraseScope(scope);
-                SnowflakeIds ids = new SnowflakeIds(BatchRewriter.MAINTENANCE_WRITER_ID, clock);
-                for (HotSegmentRef hot : holding) {
-                    pending.retireHotSegment(hot.path());
-                    HotSegmentFile file = copyWithout(table, hot, scope, ids, written);
-                    if (file != null) {
-                        pending.addHotSegment(
-                                Segments.ref(file, hot.writerId(), hot.checkpointId()));
-                    }
-                }
-                commit =
-                        table.committer(clock)
-                                .commit(pending, table.definition().schemaVersion())
-                                .commit();
-                rewritten = holding.size();
-                break;
-            } catch (CommitConflictException e) {
-                // A writer retired one of the segments meanwhile: re-plan against the new table.
-                BatchRewriter.deleteQuietly(written, e);
-                if (attempt >= MAX_ATTEMPTS) {
-                    throw e;
-                }
-            }
-        }
+        Committed erased = commitErase(table, scope, clock);
+        long commit = erased.commit();
+        int rewritten = erased.hotSegmentsRewritten();
 
         table.io().delete(table.scopeDir(scope));
         int rejected = RejectedRows.scrub(table, scope.userId());
@@ -155,6 +118,53 @@ public final class UserErasure {
                 commit,
                 rewritten,
                 scrubber.filesRewritten() + rejected);
+    }
+
+    private record Committed(long commit, int hotSegmentsRewritten) {}
+
+    /**
+     * Step 1: the erase commit, re-planned if a writer retired a planned segment meanwhile; commit
+     * -1 if the table has nothing of the user live.
+     */
+    private static Committed commitErase(TieredTable table, ScopeId scope, Clock clock)
+            throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            TableState state = table.latestState();
+            List<HotSegmentRef> holding = new ArrayList<>();
+            for (HotSegmentRef hot : state.hotSegments()) {
+                if (hot.scopes().contains(scope)) {
+                    holding.add(hot);
+                }
+            }
+            if (!state.scopes().containsKey(scope) && holding.isEmpty()) {
+                return new Committed(-1, 0);
+            }
+            List<Path> written = new ArrayList<>();
+            try {
+                PendingCommit pending = new PendingCommit(CommitLog.ERASE_USER, WRITER_ID, -1);
+                pending.eraseScope(scope);
+                SnowflakeIds ids = new SnowflakeIds(BatchRewriter.MAINTENANCE_WRITER_ID, clock);
+                for (HotSegmentRef hot : holding) {
+                    pending.retireHotSegment(hot.path());
+                    HotSegmentFile file = copyWithout(table, hot, scope, ids, written);
+                    if (file != null) {
+                        pending.addHotSegment(
+                                Segments.ref(file, hot.writerId(), hot.checkpointId()));
+                    }
+                }
+                long commit =
+                        table.committer(clock)
+                                .commit(pending, table.definition().schemaVersion())
+                                .commit();
+                return new Committed(commit, holding.size());
+            } catch (CommitConflictException e) {
+                // A writer retired one of the segments meanwhile: re-plan against the new table.
+                BatchRewriter.deleteQuietly(written, e);
+                if (attempt >= MAX_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /**

@@ -85,6 +85,8 @@ class ExpiryTest {
         assertThat(result.dataFilesRemoved()).isPositive();
         assertThat(result.manifestsRemoved()).isPositive();
         assertThat(table.log().listCommits()).first().isEqualTo(keep);
+        assertThat(keep).isGreaterThan(10);
+        assertThat(table.log().listCheckpoints()).isNotEmpty().allMatch(c -> c >= keep);
         assertThat(files(new File(root, "t"))).isLessThan(filesBefore);
 
         // Every retained commit reads as it did, from a fresh handle (no cached state).

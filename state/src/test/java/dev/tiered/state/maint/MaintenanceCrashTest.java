@@ -183,6 +183,7 @@ class MaintenanceCrashTest {
             }
             case EXPIRE -> {
                 assertThat(after.log().listCommits()).as(crash).first().isEqualTo(10L);
+                assertThat(after.log().listCheckpoints()).as(crash).containsExactly(10L);
                 assertThat(TestWriter.read(after, finished, USER))
                         .as(crash)
                         .isEqualTo(model.expected(USER));
