@@ -245,6 +245,57 @@ class CompactionTest {
     }
 
     @Test
+    void failureWhileRewritingLeavesTheTableAndNoFiles() throws IOException {
+        TestWriter w = writer(new HookedFileIO(new FlinkFileIO()));
+        for (int round = 0; round < 2; round++) {
+            for (long k = 0; k < 50; k++) {
+                w.upsert("alice", k, "v" + round + "-" + k);
+            }
+            w.checkpoint();
+            w.flush("alice");
+        }
+        // A damaged batch in alice's directory holds a row of bob with the highest key: the
+        // rewrite fails at that row, after it has written alice's 50 rows to its new file.
+        ScopeId alice = ScopeId.user("alice");
+        Path damaged = new Path(w.table.scopeDir(alice), "batch-damaged.parquet");
+        BatchFile file;
+        try (BatchWriter writer =
+                BatchWriter.create(
+                        damaged,
+                        w.table.definition(),
+                        ScopeId.user("bob"),
+                        BatchWriter.Options.defaults())) {
+            writer.write(TestWriter.row(1000, "bob", "misplaced"), w.ids.nextId(), ChangeOp.UPSERT);
+            file = writer.finish();
+        }
+        w.table
+                .committer(clock)
+                .commit(
+                        new PendingCommit("flush", "w2", -1)
+                                .changeScope(
+                                        alice,
+                                        List.of(
+                                                Segments.entry(
+                                                        file,
+                                                        w.table.definition(),
+                                                        clock.millis())),
+                                        List.of(),
+                                        0),
+                        1);
+        TableState before = w.table.latestState();
+
+        assertThatThrownBy(
+                        () ->
+                                Compaction.compactScope(
+                                        w.table, alice, MaintenanceOptions.defaults(), clock))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("bob");
+
+        assertThat(w.table.latestState()).isEqualTo(before);
+        assertThat(OrphanCleanup.find(w.table)).as("the partial output is deleted").isEmpty();
+    }
+
+    @Test
     void automaticCompactionKeepsTheBatchCountBounded() throws IOException {
         TestWriter w = writer(new HookedFileIO(new FlinkFileIO()));
         MaintenanceOptions options = MaintenanceOptions.defaults().withMaxFiles(3);
