@@ -18,6 +18,24 @@ public final class TableOptionKeys {
     public static final String FIELDS_PREFIX = "fields.";
     public static final String DEFAULT_SUFFIX = ".default";
 
+    /**
+     * Maintenance (table properties, see {@code MaintenanceOptions}): target size of compacted
+     * files.
+     */
+    public static final String COMPACTION_TARGET_FILE_SIZE = "compaction.target-file-size";
+
+    /** Automatic compaction of a scope once it has more batches than this; 0 turns it off. */
+    public static final String COMPACTION_MAX_FILES = "compaction.max-files";
+
+    /** Expiry keeps at least this many newest commits for time travel. */
+    public static final String LOG_RETAIN_COMMITS = "log.retain-commits";
+
+    /** Expiry keeps every commit younger than this for time travel. */
+    public static final String LOG_RETAIN_TIME = "log.retain-time";
+
+    /** Orphan cleanup leaves unreferenced files younger than this (attempts may be in flight). */
+    public static final String ORPHAN_GRACE_PERIOD = "orphan-files.grace-period";
+
     /** Canonical upper-case keys, in the order their values are parsed. */
     public static final List<String> CANONICAL =
             List.of(TYPE, STORAGE_ID, FLUSH_POLICY, TTL_SECONDS, ACCESS_LEVEL, USE_USER_STORAGE);

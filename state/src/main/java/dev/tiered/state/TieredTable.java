@@ -37,6 +37,7 @@ public final class TieredTable {
     private final StorageLayout layout;
     private final CommitLog log;
     private final ManifestStore manifests;
+    private final IntFunction<LogicalType> columnTypes;
 
     private TieredTable(TableFileIO io, Path base, TableDefinition definition) {
         this.io = io;
@@ -44,6 +45,7 @@ public final class TieredTable {
         this.definition = definition;
         this.layout = StorageLayout.of(base, definition);
         IntFunction<LogicalType> columnTypes = columnTypes(definition);
+        this.columnTypes = columnTypes;
         this.log =
                 new CommitLog(
                         io,
@@ -122,6 +124,11 @@ public final class TieredTable {
 
     public ManifestStore manifests() {
         return manifests;
+    }
+
+    /** Column types by stable column id, as the metadata parsers need them. */
+    public IntFunction<LogicalType> columnTypes() {
+        return columnTypes;
     }
 
     public TableState latestState() throws IOException {

@@ -1,10 +1,13 @@
 package dev.tiered.state.commit;
 
 import dev.tiered.state.ScopeId;
+import dev.tiered.state.log.ManifestStore;
 import dev.tiered.state.meta.CommitDelta;
 import dev.tiered.state.meta.HotSegmentRef;
 import dev.tiered.state.meta.SegmentEntry;
+import dev.tiered.state.meta.TableState;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +34,22 @@ public final class PendingCommit {
         }
     }
 
+    /**
+     * A condition the table must still meet when the commit is made, checked against the newest
+     * state on every attempt (a commit that lost a race is re-checked before it is rebased).
+     * Compaction uses it to refuse dropping a tombstone when a batch with older versions appeared
+     * meanwhile.
+     */
+    @FunctionalInterface
+    public interface Precondition {
+        /**
+         * @return null if the commit still applies, else why not (the commit then fails with a
+         *     {@link dev.tiered.state.CommitConflictException} naming it)
+         */
+        String violation(TableState state, ManifestStore manifests) throws IOException;
+    }
+
+    private final List<Precondition> preconditions = new ArrayList<>();
     private final String operation;
     private final String writerId;
     private final long checkpointId;
@@ -99,6 +118,16 @@ public final class PendingCommit {
     public PendingCommit eraseScope(ScopeId scope) {
         scopes.put(scope, new ScopeDelta(List.of(), List.of(), 0, true));
         return this;
+    }
+
+    /** Adds a condition checked on every commit attempt; see {@link Precondition}. */
+    public PendingCommit require(Precondition precondition) {
+        preconditions.add(Objects.requireNonNull(precondition, "precondition"));
+        return this;
+    }
+
+    public List<Precondition> preconditions() {
+        return List.copyOf(preconditions);
     }
 
     public String operation() {

@@ -113,6 +113,12 @@ public final class TableCommitter {
     private CommitRecord build(PendingCommit pending, TableState state, int schemaVersion)
             throws IOException {
         long commit = state.commit() + 1;
+        for (PendingCommit.Precondition precondition : pending.preconditions()) {
+            String violation = precondition.violation(state, manifests);
+            if (violation != null) {
+                throw conflict(pending, violation);
+            }
+        }
         Set<String> live = new HashSet<>();
         state.hotSegments().forEach(h -> live.add(h.path()));
         for (String retired : pending.hotRetired()) {

@@ -124,6 +124,11 @@ public final class FlinkFileIO implements TableFileIO {
         return path.getFileSystem().getFileStatus(path).getLen();
     }
 
+    @Override
+    public long modifiedMillis(Path path) throws IOException {
+        return path.getFileSystem().getFileStatus(path).getModificationTime();
+    }
+
     private static void writeFully(FileSystem fs, Path path, byte[] content) throws IOException {
         try (FSDataOutputStream out = fs.create(path, FileSystem.WriteMode.OVERWRITE)) {
             out.write(content);

@@ -42,4 +42,10 @@ public interface TableFileIO {
 
     /** The length of a file in bytes. */
     long length(Path path) throws IOException;
+
+    /**
+     * When a file was last modified, in epoch milliseconds: orphan cleanup keeps files younger than
+     * its grace period, because they may belong to an attempt still in flight.
+     */
+    long modifiedMillis(Path path) throws IOException;
 }

@@ -11,7 +11,7 @@ import org.apache.flink.core.fs.Path;
  * <pre>
  * base/ns/table/                  SHARED and STREAM tables: the scope directory
  * base/ns/table/userId/           USER tables: one scope directory per user (encoded, see UserIds)
- * base/ns/table/_table/schema-v.json, _log/, _hot/, _rejected/    table-level files
+ * base/ns/table/_table/schema-v.json, _log/, _hot/, _rejected/, _pins/    table-level files
  * </pre>
  *
  * Table-level names start with {@code _}, which no encoded user id can, so they never collide.
@@ -21,6 +21,7 @@ public final class StorageLayout {
     public static final String LOG_DIR = "_log";
     public static final String HOT_DIR = "_hot";
     public static final String REJECTED_DIR = "_rejected";
+    public static final String PINS_DIR = "_pins";
     public static final String MANIFEST_FILE = "manifest.json";
 
     private final Path tableDir;
@@ -67,6 +68,11 @@ public final class StorageLayout {
 
     public Path rejectedDir() {
         return new Path(tableDir, REJECTED_DIR);
+    }
+
+    /** {@code _pins/}: commits readers have pinned; expiry keeps them. */
+    public Path pinsDir() {
+        return new Path(tableDir, PINS_DIR);
     }
 
     /** {@code _log/<N>.json}, zero-padded to 20 digits so that names sort in commit order. */

@@ -16,6 +16,9 @@ import org.slf4j.LoggerFactory;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,7 +35,11 @@ import java.util.regex.Pattern;
 public final class CommitLog {
     private static final Logger LOG = LoggerFactory.getLogger(CommitLog.class);
     private static final Pattern COMMIT_FILE = Pattern.compile("(\\d{20})\\.json");
+    private static final Pattern CHECKPOINT_FILE = Pattern.compile("(\\d{20})\\.checkpoint\\.json");
     private static final String LATEST_HINT = "_latest";
+
+    /** The operation of a commit that erases users (see {@code dev.tiered.state.maint}). */
+    public static final String ERASE_USER = "erase_user";
 
     private final TableFileIO io;
     private final StorageLayout layout;
@@ -92,20 +99,79 @@ public final class CommitLog {
      */
     public TableState stateAt(long commit) throws IOException {
         TableState base = cached;
+        boolean fromCache = true;
         if (base.commit() > commit || commit - base.commit() >= checkpointInterval) {
             TableState checkpoint = nearestCheckpoint(commit);
             if (base.commit() > commit || checkpoint.commit() > base.commit()) {
                 base = checkpoint;
+                fromCache = false;
             }
         }
         TableState state = base;
         for (long n = base.commit() + 1; n <= commit; n++) {
-            state = state.apply(read(n));
+            CommitRecord record = read(n);
+            if (fromCache && base.commit() > 0 && ERASE_USER.equals(record.operation())) {
+                // erase_user rewrites the log before it without the user: a state cached from
+                // before the rewrite may still hold the user's scope, so fold from the files.
+                state = nearestCheckpoint(commit);
+                for (long m = state.commit() + 1; m <= commit; m++) {
+                    state = state.apply(read(m));
+                }
+                break;
+            }
+            state = state.apply(record);
         }
         if (state.commit() >= cached.commit()) {
             cached = state;
         }
         return state;
+    }
+
+    public int checkpointInterval() {
+        return checkpointInterval;
+    }
+
+    /** Whether commit {@code commit}'s log checkpoint exists. */
+    public boolean hasCheckpoint(long commit) throws IOException {
+        return io.exists(checkpointFile(commit));
+    }
+
+    /** The log checkpoint of commit {@code commit}: the folded state. */
+    public TableState readCheckpoint(long commit) throws IOException {
+        return TableStateParser.fromJson(io.read(checkpointFile(commit)));
+    }
+
+    /** The numbers of the commit files present, ascending (expiry removes the oldest). */
+    public List<Long> listCommits() throws IOException {
+        List<Long> commits = new ArrayList<>();
+        for (String name : io.list(layout.logDir())) {
+            Matcher m = COMMIT_FILE.matcher(name);
+            if (m.matches()) {
+                commits.add(Long.parseLong(m.group(1)));
+            }
+        }
+        Collections.sort(commits);
+        return commits;
+    }
+
+    /** The numbers of the log checkpoints present, ascending. */
+    public List<Long> listCheckpoints() throws IOException {
+        List<Long> commits = new ArrayList<>();
+        for (String name : io.list(layout.logDir())) {
+            Matcher m = CHECKPOINT_FILE.matcher(name);
+            if (m.matches()) {
+                commits.add(Long.parseLong(m.group(1)));
+            }
+        }
+        Collections.sort(commits);
+        return commits;
+    }
+
+    /**
+     * Drops the cached state, so the next load folds from the files (after the log was rewritten).
+     */
+    public void forget() {
+        cached = TableState.empty(initialSchemaVersion);
     }
 
     /** Commit {@code commit}'s record. */

@@ -110,6 +110,13 @@ public record TableState(
         Map<ScopeId, ScopeState> nextScopes = new HashMap<>(scopes);
         for (ScopeChange change : record.scopeChanges()) {
             ScopeState current = scope(change.scope());
+            if (change.erased()) {
+                // An erase removes the scope at whatever version it is, and erasing a scope this
+                // state does not have is a no-op: after erase_user the log before the erase is
+                // scrubbed of the user, and a fold may meet the erase commit before it is.
+                nextScopes.remove(change.scope());
+                continue;
+            }
             if (change.version() != current.version() + 1) {
                 throw new IllegalStateException(
                         "Cannot apply commit "
@@ -121,16 +128,12 @@ public record TableState(
                                 + " but the scope is at "
                                 + current.version());
             }
-            if (change.erased()) {
-                nextScopes.remove(change.scope());
-            } else {
-                nextScopes.put(
-                        change.scope(),
-                        new ScopeState(
-                                change.version(),
-                                record.commit(),
-                                Math.max(current.flushedThroughSeq(), change.flushedThroughSeq())));
-            }
+            nextScopes.put(
+                    change.scope(),
+                    new ScopeState(
+                            change.version(),
+                            record.commit(),
+                            Math.max(current.flushedThroughSeq(), change.flushedThroughSeq())));
         }
 
         Map<String, Long> nextWriters = new HashMap<>(writers);

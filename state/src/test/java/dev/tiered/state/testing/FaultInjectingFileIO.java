@@ -101,6 +101,11 @@ public final class FaultInjectingFileIO implements TableFileIO {
         return delegate.length(path);
     }
 
+    @Override
+    public long modifiedMillis(Path path) throws IOException {
+        return delegate.modifiedMillis(path);
+    }
+
     private synchronized String step(String op, Path path) {
         Path parent = path.getParent();
         String step = op + " " + (parent == null ? "" : parent.getName() + "/") + path.getName();
