@@ -4,7 +4,8 @@
 # then a table of medians is printed. Not part of `mvn verify`.
 #
 # Usage: scripts/job-bench.sh [rows] [runs] [cases...]
-#   defaults: 2000000 rows, 3 runs, cases: blackhole tiered-user tiered-shared tiered-user+20
+#   defaults: 2000000 rows, 3 runs, cases: blackhole filesink-parquet tiered-user tiered-shared
+#   tiered-user+20
 #   a case "x+N" runs case x with N% of the rows updating earlier ids.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +14,7 @@ runs=${2:-3}
 shift $(( $# > 2 ? 2 : $# ))
 cases=("$@")
 if [ ${#cases[@]} -eq 0 ]; then
-    cases=(blackhole tiered-user tiered-shared tiered-user+20)
+    cases=(blackhole filesink-parquet tiered-user tiered-shared tiered-user+20)
 fi
 out=${JOB_BENCH_OUT:-target/job-bench}
 mkdir -p "$out"

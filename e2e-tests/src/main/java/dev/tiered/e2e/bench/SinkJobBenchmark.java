@@ -12,10 +12,13 @@ import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.fs.Path;
+import org.apache.flink.formats.parquet.row.ParquetRowDataBuilder;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.data.RowData;
@@ -40,7 +43,8 @@ import java.util.stream.Stream;
  * scripts/job-bench.sh} runs each case several times in fresh JVMs and tabulates the medians.
  *
  * <p>Usage: {@code SinkJobBenchmark <case> <rows> <update-percent> <dir> [flush-policy]} where case
- * is {@code blackhole} (generator only), {@code tiered-user} or {@code tiered-shared}.
+ * is {@code blackhole} (generator only), {@code filesink-parquet} (Flink's FileSink), {@code
+ * tiered-user} or {@code tiered-shared}.
  */
 public final class SinkJobBenchmark {
     private static final int USERS = 1_000;
@@ -73,6 +77,7 @@ public final class SinkJobBenchmark {
         String base = dir.toURI().toString();
         switch (name) {
             case "blackhole" -> messages.sinkTo(new DiscardingSink<>());
+            case "filesink-parquet" -> messages.sinkTo(fileSink(dir, rowType));
             case "tiered-user", "tiered-shared" ->
                     messages.sinkTo(
                             TieredSink.forRowData(base, "chat.messages")
@@ -96,7 +101,7 @@ public final class SinkJobBenchmark {
         line.put("data_files", files[1]);
         line.put("batches", files[2]);
         line.put("hot_segments", files[3]);
-        if (!name.equals("blackhole")) {
+        if (name.startsWith("tiered")) {
             TableState state =
                     TieredTable.open(new FlinkFileIO(), Path.fromLocalFile(dir), "chat", "messages")
                             .latestState();
@@ -106,6 +111,21 @@ public final class SinkJobBenchmark {
         StringBuilder out = new StringBuilder("RESULT");
         line.forEach((key, value) -> out.append(' ').append(key).append('=').append(value));
         System.out.println(out);
+    }
+
+    /**
+     * Flink's FileSink with Parquet, as the {@code filesystem} SQL connector writes it: one part
+     * file per subtask and checkpoint (bulk formats roll on checkpoint), Snappy, the SQL format's
+     * default.
+     */
+    private static FileSink<RowData> fileSink(File dir, RowType rowType) {
+        org.apache.hadoop.conf.Configuration hadoop = new org.apache.hadoop.conf.Configuration();
+        hadoop.set("parquet.compression", "SNAPPY");
+        return FileSink.forBulkFormat(
+                        Path.fromLocalFile(dir),
+                        ParquetRowDataBuilder.createWriterFactory(rowType, hadoop, true))
+                .withOutputFileConfig(OutputFileConfig.builder().withPartSuffix(".parquet").build())
+                .build();
     }
 
     static RowType rowType() {
