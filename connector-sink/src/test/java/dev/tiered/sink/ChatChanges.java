@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -97,6 +98,21 @@ final class ChatChanges implements FlatMapFunction<Long, RowData> {
      */
     static Map<Long, String> readAll(TieredTable table, TableState state) throws IOException {
         Map<Long, String> rows = new TreeMap<>();
+        forEachRow(
+                table,
+                state,
+                (scope, row) -> {
+                    assertThat(row.getString(1).toString()).isEqualTo(scope.userId());
+                    String previous = rows.put(row.getLong(0), row.getString(3).toString());
+                    assertThat(previous).as("key %d in one scope only", row.getLong(0)).isNull();
+                });
+        return rows;
+    }
+
+    /** Every live row of the table at {@code state}, over both tiers, scope by scope. */
+    static void forEachRow(
+            TieredTable table, TableState state, BiConsumer<ScopeId, RowData> consumer)
+            throws IOException {
         for (ScopeId scope : state.liveScopeIds()) {
             try (ChangeCursor cursor =
                     ScopeReader.open(
@@ -107,14 +123,10 @@ final class ChatChanges implements FlatMapFunction<Long, RowData> {
                             System.currentTimeMillis(),
                             false)) {
                 while (cursor.next()) {
-                    RowData row = cursor.row();
-                    assertThat(row.getString(1).toString()).isEqualTo(scope.userId());
-                    String previous = rows.put(row.getLong(0), row.getString(3).toString());
-                    assertThat(previous).as("key %d in one scope only", row.getLong(0)).isNull();
+                    consumer.accept(scope, cursor.row());
                 }
             }
         }
-        return rows;
     }
 
     private ChatChanges() {}

@@ -1,12 +1,12 @@
 package dev.tiered.sink;
 
+import dev.tiered.sink.testing.Checkpoints;
 import dev.tiered.sink.testing.GatedSequence;
 import dev.tiered.state.ScopeId;
 import dev.tiered.state.TieredTable;
 import dev.tiered.state.meta.TableState;
 import dev.tiered.state.testing.ManualClock;
 
-import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.core.execution.JobClient;
@@ -88,13 +88,13 @@ class FlushIntervalITCase {
             CLOCK.advance(30_000);
             GatedSequence.openTo(6); // bob writes at T0 + 30 s
             waitForRows(table, 6);
-            waitForCheckpoints(cluster, job.getJobID(), 3);
+            Checkpoints.waitForMore(cluster, job.getJobID(), 3);
             assertThat(flushes(table, ALICE)).as("alice's rows are 30 s old").isZero();
             assertThat(flushes(table, BOB)).isZero();
 
             CLOCK.advance(31_000); // alice's oldest row is 61 s old, bob's 31 s
             waitUntilCondition(() -> flushes(table, ALICE) > 0, 50L);
-            waitForCheckpoints(cluster, job.getJobID(), 3);
+            Checkpoints.waitForMore(cluster, job.getJobID(), 3);
             assertThat(flushes(table, BOB)).as("bob's rows are 31 s old").isZero();
             assertThat(table.manifest(table.latestState(), ALICE).segments())
                     .singleElement()
@@ -118,20 +118,5 @@ class FlushIntervalITCase {
     private static void waitForRows(TieredTable table, int rows) throws Exception {
         waitUntilCondition(
                 () -> ChatChanges.readAll(table, table.latestState()).size() == rows, 50L);
-    }
-
-    /** Waits until {@code more} checkpoints completed after now. */
-    private static void waitForCheckpoints(MiniCluster cluster, JobID job, int more)
-            throws Exception {
-        long target = completedCheckpoints(cluster, job) + more;
-        waitUntilCondition(() -> completedCheckpoints(cluster, job) >= target, 50L);
-    }
-
-    private static long completedCheckpoints(MiniCluster cluster, JobID job) throws Exception {
-        return cluster.getExecutionGraph(job)
-                .get(10, TimeUnit.SECONDS)
-                .getCheckpointStatsSnapshot()
-                .getCounts()
-                .getNumberOfCompletedCheckpoints();
     }
 }

@@ -1,11 +1,11 @@
 package dev.tiered.sink;
 
+import dev.tiered.sink.testing.Checkpoints;
 import dev.tiered.sink.testing.GatedSequence;
 import dev.tiered.state.ScopeId;
 import dev.tiered.state.TieredTable;
 import dev.tiered.state.maint.UserErasure;
 
-import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.core.execution.JobClient;
@@ -87,13 +87,13 @@ class SinkEraseITCase {
 
             UserErasure.erase(List.of(table), "alice", Clock.systemUTC());
             assertThat(rows(table)).containsOnlyKeys(1L, 3L, 5L);
-            waitForCheckpoints(cluster, job.getJobID(), 3);
+            Checkpoints.waitForMore(cluster, job.getJobID(), 3);
 
             // bob reaches rows:4 and flushes; alice's new rows would take her over rows:4 too if
             // the writer still held her three earlier ones.
             GatedSequence.openTo(13);
             waitUntilCondition(() -> rows(table).size() == 10, 50L);
-            waitForCheckpoints(cluster, job.getJobID(), 3);
+            Checkpoints.waitForMore(cluster, job.getJobID(), 3);
             assertThat(rows(table))
                     .containsOnlyKeys(1L, 3L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L)
                     .doesNotContainKeys(0L, 2L, 4L);
@@ -107,19 +107,5 @@ class SinkEraseITCase {
 
     private static Map<Long, String> rows(TieredTable table) throws Exception {
         return new TreeMap<>(ChatChanges.readAll(table, table.latestState()));
-    }
-
-    private static void waitForCheckpoints(MiniCluster cluster, JobID job, int more)
-            throws Exception {
-        long target = completed(cluster, job) + more;
-        waitUntilCondition(() -> completed(cluster, job) >= target, 50L);
-    }
-
-    private static long completed(MiniCluster cluster, JobID job) throws Exception {
-        return cluster.getExecutionGraph(job)
-                .get(10, TimeUnit.SECONDS)
-                .getCheckpointStatsSnapshot()
-                .getCounts()
-                .getNumberOfCompletedCheckpoints();
     }
 }

@@ -1,12 +1,7 @@
 package dev.tiered.sink;
 
-import dev.tiered.state.ChangeCursor;
-import dev.tiered.state.ScopeId;
 import dev.tiered.state.TableDefinition;
 import dev.tiered.state.TieredTable;
-import dev.tiered.state.cold.BatchReadSpec;
-import dev.tiered.state.merge.ScopeReader;
-import dev.tiered.state.meta.TableState;
 import dev.tiered.state.testing.TestTables;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -187,18 +182,10 @@ class TieredSinkTestSuiteITCase extends SinkTestSuiteBase<String> {
             } catch (IOException e) {
                 return; // the job has not created the table yet
             }
-            TableState state = table.latestState();
-            for (ScopeId scope : state.liveScopeIds()) {
-                try (ChangeCursor cursor =
-                        ScopeReader.open(
-                                table,
-                                state,
-                                scope,
-                                BatchReadSpec.all(),
-                                System.currentTimeMillis(),
-                                false)) {
-                    while (cursor.next()) {
-                        RowData row = cursor.row();
+            ChatChanges.forEachRow(
+                    table,
+                    table.latestState(),
+                    (scope, row) -> {
                         if (returned.add(row.getLong(0))) {
                             out.add(
                                     row.getLong(0)
@@ -207,9 +194,7 @@ class TieredSinkTestSuiteITCase extends SinkTestSuiteBase<String> {
                                             + "|"
                                             + row.getString(3));
                         }
-                    }
-                }
-            }
+                    });
         }
 
         @Override
