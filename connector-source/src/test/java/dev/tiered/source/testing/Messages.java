@@ -78,6 +78,16 @@ public final class Messages {
         }
     }
 
+    /** Passes values on slowly: about 1 ms each. */
+    static final class Throttle
+            implements org.apache.flink.api.common.functions.MapFunction<Long, Long> {
+        @Override
+        public Long map(Long value) throws InterruptedException {
+            Thread.sleep(1);
+            return value;
+        }
+    }
+
     public static String content(int round, long i) {
         return "r" + round + "-" + i;
     }
@@ -103,10 +113,29 @@ public final class Messages {
             long to,
             boolean flushAtEnd)
             throws Exception {
+        write(warehouse, definition, round, deleteRemainder, from, to, flushAtEnd, false);
+    }
+
+    /**
+     * @param throttled spread the rows over several checkpoints (and so several commits and, with a
+     *     small rows policy, several flushes)
+     */
+    public static void write(
+            File warehouse,
+            TableDefinition definition,
+            int round,
+            long deleteRemainder,
+            long from,
+            long to,
+            boolean flushAtEnd,
+            boolean throttled)
+            throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         env.enableCheckpointing(100, CheckpointingMode.EXACTLY_ONCE);
         env.fromSequence(from, to - 1)
+                .map(throttled ? new Throttle() : value -> value)
+                .returns(Long.class)
                 .flatMap(new Changes(round, deleteRemainder))
                 .returns(RowData.class)
                 .sinkTo(

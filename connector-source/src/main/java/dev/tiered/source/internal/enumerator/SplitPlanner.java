@@ -151,7 +151,7 @@ public final class SplitPlanner {
     List<TieredSplit> changes(CommitRecord record) {
         Map<ScopeId, List<String>> files = new LinkedHashMap<>();
         Map<ScopeId, Long> sizes = new LinkedHashMap<>();
-        for (HotSegmentRef hot : record.hotAdded()) {
+        for (HotSegmentRef hot : record.changedSegments()) {
             for (ScopeId scope : hot.scopes()) {
                 if (onlyScope == null || onlyScope.equals(scope)) {
                     files.computeIfAbsent(scope, s -> new ArrayList<>()).add(hot.path());
