@@ -249,4 +249,31 @@ class TieredSourceITCase {
         }
         assertThat(read).isEqualTo(AFTER_ROUND_1);
     }
+
+    @Test
+    void lookupReadsTheNewestVersionOverBothTiers() throws Exception {
+        TieredLookupFunction lookup =
+                TieredLookupFunction.forTable(
+                                warehouse.toURI().toString(), Messages.TABLE, "id", "user_id")
+                        .selectColumns("content")
+                        .build();
+        lookup.open(new org.apache.flink.table.functions.FunctionContext(null));
+        for (long id : new long[] {5, 13, 1500, 1507, 2100, 2499, 2600}) {
+            var rows =
+                    lookup.lookup(
+                            org.apache.flink.table.data.GenericRowData.of(
+                                    id,
+                                    org.apache.flink.table.data.StringData.fromString(
+                                            Messages.user(id))));
+            List<String> contents = new ArrayList<>();
+            rows.forEach(r -> contents.add(r.getString(0).toString()));
+            assertThat(contents)
+                    .as("key %d", id)
+                    .isEqualTo(
+                            AFTER_ROUND_1.containsKey(id)
+                                    ? List.of(AFTER_ROUND_1.get(id))
+                                    : List.of());
+        }
+        lookup.close();
+    }
 }
