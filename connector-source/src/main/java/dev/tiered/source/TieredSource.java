@@ -22,6 +22,7 @@ import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.api.connector.source.SupportsSplitReassignmentOnRecovery;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.table.data.RowData;
@@ -45,11 +46,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * scan.timestamp}). Unbounded sources start per {@link SourceOptions.ScanMode} and then emit every
  * committed change once; flushes, compactions and expiry move rows and emit nothing. The position
  * (planned commit, unassigned splits, rows emitted of each split) is in Flink state, so a restored
- * job neither skips nor repeats changes. Build one with {@link #forRowData} or {@link #forTable}.
+ * job neither skips nor repeats changes. On recovery the splits in the readers' state go back to
+ * the enumerator ({@link SupportsSplitReassignmentOnRecovery}), which hands every split of a scope
+ * to that scope's reader again, in commit order, whatever the new parallelism. Build one with
+ * {@link #forRowData} or {@link #forTable}.
  */
 @PublicEvolving
 public final class TieredSource<T>
-        implements Source<T, TieredSplit, EnumState>, ResultTypeQueryable<T> {
+        implements Source<T, TieredSplit, EnumState>,
+                ResultTypeQueryable<T>,
+                SupportsSplitReassignmentOnRecovery {
     private static final long serialVersionUID = 1L;
 
     private final ReadConfig config;

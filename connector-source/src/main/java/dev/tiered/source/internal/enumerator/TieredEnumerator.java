@@ -5,6 +5,7 @@ import dev.tiered.source.internal.split.EnumState;
 import dev.tiered.source.internal.split.TieredSplit;
 
 import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.connector.source.ReaderInfo;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.util.FlinkRuntimeException;
@@ -132,8 +133,24 @@ public final class TieredEnumerator implements SplitEnumerator<TieredSplit, Enum
         }
     }
 
+    /**
+     * A reader registered. A recovered reader reports the splits of its state here (the source
+     * supports split reassignment on recovery): they go back into the pending splits, so that every
+     * split of a scope is assigned to that scope's reader again, in commit order.
+     */
     @Override
     public void addReader(int subtaskId) {
+        ReaderInfo reader = context.registeredReaders().get(subtaskId);
+        List<TieredSplit> reported =
+                reader == null ? null : reader.getReportedSplitsOnRegistration();
+        if (reported != null && !reported.isEmpty()) {
+            LOG.info(
+                    "Reader {} of {} recovered with {} splits; reassigning them",
+                    subtaskId,
+                    config.definition().tableId(),
+                    reported.size());
+            pending.addAll(reported);
+        }
         if (!config.isBounded()) {
             assignPending();
         }

@@ -185,6 +185,45 @@ class TieredEnumeratorTest {
     }
 
     @Test
+    void splitsReportedByRecoveredReadersGoToTheirScopesOwnerInCommitOrder() throws Exception {
+        int parallelism = 3;
+        TieredSplit inFlight = TieredSplit.changes(A, 6, List.of("h6"), 0, 1).withPosition(3);
+        TieredSplit queued = TieredSplit.changes(A, 7, List.of("h7"), 0, 1);
+        int owner = TieredEnumerator.ownerOf(inFlight, parallelism);
+        int other = (owner + 1) % parallelism;
+        Map<Integer, org.apache.flink.api.connector.source.ReaderInfo> readers = new HashMap<>();
+        TestingSplitEnumeratorContext<TieredSplit> context =
+                new TestingSplitEnumeratorContext<>(parallelism) {
+                    @Override
+                    public Map<Integer, org.apache.flink.api.connector.source.ReaderInfo>
+                            registeredReaders() {
+                        return readers;
+                    }
+                };
+        TieredEnumerator enumerator =
+                new TieredEnumerator(
+                        context,
+                        config(Boundedness.CONTINUOUS_UNBOUNDED),
+                        new FakePlanning(7, A),
+                        new EnumState(7, List.of()));
+        // The split reader 'other' had in its state (before a rescale) comes back to A's owner.
+        readers.put(
+                other,
+                org.apache.flink.api.connector.source.ReaderInfo.createReaderInfo(
+                        other, "localhost", List.of(queued, inFlight)));
+        enumerator.addReader(other);
+        readers.put(
+                owner,
+                org.apache.flink.api.connector.source.ReaderInfo.createReaderInfo(
+                        owner, "localhost", List.of()));
+        enumerator.addReader(owner);
+
+        assertThat(context.getSplitAssignments().get(owner).getAssignedSplits())
+                .containsExactly(inFlight, queued);
+        assertThat(context.getSplitAssignments().get(other)).isNull();
+    }
+
+    @Test
     void theOwnerOfAScopeDependsOnlyOnTheScope() {
         TieredSplit snapshot = TieredSplit.snapshot(B, 3, List.of(), List.of(), 0, 0, 0);
         TieredSplit changes = TieredSplit.changes(B, 9, List.of(), 0, 0);
