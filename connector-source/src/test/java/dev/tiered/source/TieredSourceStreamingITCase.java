@@ -81,8 +81,14 @@ class TieredSourceStreamingITCase {
 
     private JobClient startReader(TieredSourceBuilder<String> source, Configuration conf)
             throws Exception {
+        return startReader(source, conf, 2);
+    }
+
+    private JobClient startReader(
+            TieredSourceBuilder<String> source, Configuration conf, int parallelism)
+            throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
+        env.setParallelism(parallelism);
         env.enableCheckpointing(100);
         env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "tiered")
                 .sinkTo(new EventSink());
@@ -92,17 +98,29 @@ class TieredSourceStreamingITCase {
     }
 
     private TieredSourceBuilder<String> source() {
+        return source(false);
+    }
+
+    /**
+     * @param slow emit about one row per millisecond, so that a savepoint finds splits in the
+     *     middle of being read
+     */
+    private TieredSourceBuilder<String> source(boolean slow) {
         return TieredSource.forTable(
                         warehouse.toURI().toString(),
                         Messages.TABLE,
-                        row ->
-                                row.getRowKind().shortString()
-                                        + ":"
-                                        + row.getLong(0)
-                                        + ":"
-                                        + (row.getRowKind() == RowKind.DELETE
-                                                ? ""
-                                                : row.getString(1).toString()),
+                        row -> {
+                            if (slow) {
+                                Thread.sleep(1);
+                            }
+                            return row.getRowKind().shortString()
+                                    + ":"
+                                    + row.getLong(0)
+                                    + ":"
+                                    + (row.getRowKind() == RowKind.DELETE
+                                            ? ""
+                                            : row.getString(1).toString());
+                        },
                         Types.STRING)
                 .selectColumns("id", "content")
                 .streaming()
@@ -251,14 +269,15 @@ class TieredSourceStreamingITCase {
     }
 
     @Test
-    void restartFromSavepointContinuesWithoutLossOrRepetition() throws Exception {
+    void restartFromSavepointWithAnotherParallelismContinuesWithoutLossOrRepetition()
+            throws Exception {
         Map<Long, String> model = new TreeMap<>();
         Map<Long, List<String>> expected = new TreeMap<>();
         Messages.write(warehouse, definition, 0, 3, 0, 300, true);
         Messages.apply(model, 0, 3, 0, 300);
         expectSnapshot(expected, model);
 
-        JobClient first = startReader(source(), new Configuration());
+        JobClient first = startReader(source(true), new Configuration());
         CompletableFuture<Void> writing =
                 CompletableFuture.runAsync(
                         () -> {
@@ -281,7 +300,8 @@ class TieredSourceStreamingITCase {
         expect(expected, model, 2, 9, 0, 200);
         Configuration restore = new Configuration();
         restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-        JobClient second = startReader(source(), restore);
+        // Rescaled: every scope's splits, in flight at the savepoint or not, go to its new reader.
+        JobClient second = startReader(source(true), restore, 3);
         writeMarkersAndAwait(3, expected);
 
         assertSameEvents(byKey(EventSink.events()), expected);

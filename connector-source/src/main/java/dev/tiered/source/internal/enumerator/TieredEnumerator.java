@@ -187,6 +187,12 @@ public final class TieredEnumerator implements SplitEnumerator<TieredSplit, Enum
             return;
         }
         int parallelism = context.currentParallelism();
+        if (context.registeredReaders().size() < parallelism) {
+            // A reader that has not registered yet may report splits of its state (recovery,
+            // rescale) that precede pending ones of the same scope: assign nothing until every
+            // reader is there, so that each scope's splits go out in commit order.
+            return;
+        }
         Iterator<TieredSplit> it = pending.iterator();
         while (it.hasNext()) {
             TieredSplit split = it.next();

@@ -8,6 +8,7 @@ import dev.tiered.source.testing.Messages;
 import dev.tiered.state.ScopeId;
 
 import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.api.connector.source.ReaderInfo;
 import org.apache.flink.connector.testutils.source.reader.TestingSplitEnumeratorContext;
 
 import org.junit.jupiter.api.Test;
@@ -189,14 +190,15 @@ class TieredEnumeratorTest {
         int parallelism = 3;
         TieredSplit inFlight = TieredSplit.changes(A, 6, List.of("h6"), 0, 1).withPosition(3);
         TieredSplit queued = TieredSplit.changes(A, 7, List.of("h7"), 0, 1);
+        TieredSplit planned = TieredSplit.changes(A, 8, List.of("h8"), 0, 1);
         int owner = TieredEnumerator.ownerOf(inFlight, parallelism);
         int other = (owner + 1) % parallelism;
-        Map<Integer, org.apache.flink.api.connector.source.ReaderInfo> readers = new HashMap<>();
+        int third = (owner + 2) % parallelism;
+        Map<Integer, ReaderInfo> readers = new HashMap<>();
         TestingSplitEnumeratorContext<TieredSplit> context =
                 new TestingSplitEnumeratorContext<>(parallelism) {
                     @Override
-                    public Map<Integer, org.apache.flink.api.connector.source.ReaderInfo>
-                            registeredReaders() {
+                    public Map<Integer, ReaderInfo> registeredReaders() {
                         return readers;
                     }
                 };
@@ -204,23 +206,23 @@ class TieredEnumeratorTest {
                 new TieredEnumerator(
                         context,
                         config(Boundedness.CONTINUOUS_UNBOUNDED),
-                        new FakePlanning(7, A),
-                        new EnumState(7, List.of()));
-        // The split reader 'other' had in its state (before a rescale) comes back to A's owner.
-        readers.put(
-                other,
-                org.apache.flink.api.connector.source.ReaderInfo.createReaderInfo(
-                        other, "localhost", List.of(queued, inFlight)));
-        enumerator.addReader(other);
-        readers.put(
-                owner,
-                org.apache.flink.api.connector.source.ReaderInfo.createReaderInfo(
-                        owner, "localhost", List.of()));
+                        new FakePlanning(8, A),
+                        new EnumState(8, List.of(planned)));
+
+        readers.put(owner, ReaderInfo.createReaderInfo(owner, "localhost", List.of()));
         enumerator.addReader(owner);
+        assertThat(context.getSplitAssignments()).as("not every reader is back").isEmpty();
+        // Before a rescale, reader 'other' had A's splits in its state: they come back to A's
+        // owner, before the split planned later.
+        readers.put(
+                other, ReaderInfo.createReaderInfo(other, "localhost", List.of(queued, inFlight)));
+        enumerator.addReader(other);
+        readers.put(third, ReaderInfo.createReaderInfo(third, "localhost", List.of()));
+        enumerator.addReader(third);
 
         assertThat(context.getSplitAssignments().get(owner).getAssignedSplits())
-                .containsExactly(inFlight, queued);
-        assertThat(context.getSplitAssignments().get(other)).isNull();
+                .containsExactly(inFlight, queued, planned);
+        assertThat(context.getSplitAssignments()).containsOnlyKeys(owner);
     }
 
     @Test
