@@ -86,6 +86,7 @@ public final class TieredLookupFunction extends LookupFunction {
     private transient int keyInLookup;
     private transient int userInLookup;
     private transient RowData.FieldGetter keyGetter;
+    private transient RowData.FieldGetter lookupKeyGetter;
     private transient Counter hits;
     private transient Counter misses;
 
@@ -142,6 +143,7 @@ public final class TieredLookupFunction extends LookupFunction {
         keyPos = definition.primaryKeyIndex();
         keyGetter = RowData.createFieldGetter(rowType.getTypeAt(keyPos), keyPos);
         keyInLookup = lookupKeys.indexOf(definition.primaryKey().get(0));
+        lookupKeyGetter = RowData.createFieldGetter(rowType.getTypeAt(keyPos), keyInLookup);
         userInLookup =
                 definition.userIdIndex() < 0
                         ? -1
@@ -161,7 +163,7 @@ public final class TieredLookupFunction extends LookupFunction {
         if (keyRow.isNullAt(keyInLookup)) {
             return List.of();
         }
-        Object key = cacheable(keyGetterOfLookup(keyRow));
+        Object key = cacheable(lookupKeyGetter.getFieldOrNull(keyRow));
         String userId =
                 userInLookup < 0 || keyRow.isNullAt(userInLookup)
                         ? null
@@ -269,11 +271,6 @@ public final class TieredLookupFunction extends LookupFunction {
             }
         }
         return live;
-    }
-
-    private Object keyGetterOfLookup(RowData keyRow) {
-        LogicalType type = table.definition().rowType().getTypeAt(keyPos);
-        return RowData.createFieldGetter(type, keyInLookup).getFieldOrNull(keyRow);
     }
 
     /** A key value safe to keep and to compare by value. */
