@@ -35,6 +35,22 @@ public record KeyRange(Object lower, Object upper) {
         return lower == null && upper == null;
     }
 
+    /** Whether {@code key} (an internal value of the key type) lies in the range. */
+    public boolean contains(Object key) {
+        return locate(key) == 0;
+    }
+
+    /**
+     * Whether some key in {@code [min, max]} may lie in the range: false lets a reader skip a file
+     * or row group whose key statistics are {@code min}/{@code max}. Null statistics may match.
+     */
+    public boolean overlaps(Object min, Object max) {
+        if (upper != null && min != null && KeyOrder.VALUES.compare(min, upper) > 0) {
+            return false;
+        }
+        return lower == null || max == null || KeyOrder.VALUES.compare(max, lower) >= 0;
+    }
+
     /** Where a key lies: negative below the range, 0 inside, positive above. */
     int locate(Object key) {
         if (lower != null && KeyOrder.VALUES.compare(key, lower) < 0) {

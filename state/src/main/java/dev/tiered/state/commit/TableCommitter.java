@@ -156,10 +156,14 @@ public final class TableCommitter {
                 retired.add(segment.path());
             }
         }
-        // A segment this very commit flushes past is not worth listing: no one would read it.
+        // A segment this very commit flushes past is not live (no read of a table state needs
+        // it), but its changes are this commit's: list it apart for change readers.
         List<HotSegmentRef> added = new ArrayList<>();
+        List<HotSegmentRef> flushedAtOnce = new ArrayList<>();
         for (HotSegmentRef segment : pending.hotAdded()) {
-            if (!fullyFlushed(segment, state, flushedThrough)) {
+            if (fullyFlushed(segment, state, flushedThrough)) {
+                flushedAtOnce.add(segment);
+            } else {
                 added.add(segment);
             }
         }
@@ -173,7 +177,8 @@ public final class TableCommitter {
                 pending.maxSeq(),
                 added,
                 retired,
-                changes);
+                changes,
+                flushedAtOnce);
     }
 
     private static boolean fullyFlushed(

@@ -56,25 +56,70 @@ public final class ScopeReader {
                             + definition.tableId()
                             + ": it has no key");
         }
+        ScopeManifest manifest = table.manifest(state, scope);
+        List<String> batches = new ArrayList<>(manifest.segments().size());
+        for (SegmentEntry segment : manifest.segments()) {
+            batches.add(segment.path());
+        }
+        List<String> hotFiles = new ArrayList<>();
+        for (HotSegmentRef segment : state.hotSegments()) {
+            if (segment.scopes().contains(scope)) {
+                hotFiles.add(segment.path());
+            }
+        }
+        return open(
+                table,
+                scope,
+                batches,
+                hotFiles,
+                state.scope(scope).flushedThroughSeq(),
+                spec,
+                nowMillis,
+                keepTombstones);
+    }
+
+    /**
+     * Reads one scope from an explicit file list (a source split planned from a pinned commit): the
+     * merge of {@code batches} and of the scope's changes in {@code hotSegments} above {@code
+     * flushedThroughSeq}. Opens exactly these files and no metadata.
+     *
+     * @param batches file names of the scope's cold batches, relative to its directory
+     * @param hotSegments file names under the table's {@code _hot/} directory holding changes of
+     *     the scope
+     */
+    public static ChangeCursor open(
+            TieredTable table,
+            ScopeId scope,
+            List<String> batches,
+            List<String> hotSegments,
+            long flushedThroughSeq,
+            BatchReadSpec spec,
+            long nowMillis,
+            boolean keepTombstones)
+            throws IOException {
+        TableDefinition definition = table.definition();
+        if (definition.primaryKeyIndex() < 0) {
+            throw new IllegalArgumentException(
+                    "Cannot merge scope "
+                            + scope
+                            + " of "
+                            + definition.tableId()
+                            + ": it has no key");
+        }
         Comparator<RowData> keys =
                 KeyComparators.forField(
                         definition.rowType().getTypeAt(definition.primaryKeyIndex()),
                         definition.primaryKeyIndex());
         List<ChangeCursor> inputs = new ArrayList<>();
         try {
-            ScopeManifest manifest = table.manifest(state, scope);
-            for (SegmentEntry segment : manifest.segments()) {
-                Path file = new Path(table.scopeDir(scope), segment.path());
+            for (String batch : batches) {
+                Path file = new Path(table.scopeDir(scope), batch);
                 inputs.add(BatchReader.open(file, definition, scope, spec));
             }
             HotRows hot = new HotRows(scope, definition.rowType(), keys);
-            LongPredicate live =
-                    liveHotSeq(definition, state.scope(scope).flushedThroughSeq(), nowMillis);
-            for (HotSegmentRef segment : state.hotSegments()) {
-                if (!segment.scopes().contains(scope)) {
-                    continue;
-                }
-                Path file = new Path(table.layout().hotDir(), segment.path());
+            LongPredicate live = liveHotSeq(definition, flushedThroughSeq, nowMillis);
+            for (String segment : hotSegments) {
+                Path file = new Path(table.layout().hotDir(), segment);
                 try (HotSegmentReader reader =
                         HotSegmentReader.open(
                                 file.getFileSystem(), file, definition, scope::equals)) {

@@ -29,6 +29,7 @@ public final class CommitRecordParser {
     private static final String MAX_SEQ = "max_seq";
     private static final String HOT_ADDED = "hot_added";
     private static final String HOT_RETIRED = "hot_retired";
+    private static final String HOT_FLUSHED = "hot_flushed";
     private static final String SCOPES = "scopes";
     private static final String PATH = "path";
     private static final String MIN_SEQ = "min_seq";
@@ -70,6 +71,13 @@ public final class CommitRecordParser {
                 writeScopeChange(gen, change, columnTypes);
             }
             gen.writeEndArray();
+            if (!record.hotFlushed().isEmpty()) { // optional: older records have none
+                gen.writeArrayFieldStart(HOT_FLUSHED);
+                for (HotSegmentRef hot : record.hotFlushed()) {
+                    writeHotSegment(gen, hot);
+                }
+                gen.writeEndArray();
+            }
             gen.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -96,6 +104,12 @@ public final class CommitRecordParser {
         for (JsonNode change : Json.getArray(root, SCOPES)) {
             changes.add(readScopeChange(change, columnTypes));
         }
+        List<HotSegmentRef> flushed = new ArrayList<>();
+        if (root.has(HOT_FLUSHED)) {
+            for (JsonNode hot : Json.getArray(root, HOT_FLUSHED)) {
+                flushed.add(readHotSegment(hot));
+            }
+        }
         return new CommitRecord(
                 Json.getLong(root, COMMIT),
                 Json.getString(root, OPERATION),
@@ -106,7 +120,8 @@ public final class CommitRecordParser {
                 Json.getLong(root, MAX_SEQ),
                 added,
                 retired,
-                changes);
+                changes,
+                flushed);
     }
 
     static void writeHotSegment(JsonGenerator gen, HotSegmentRef hot) throws IOException {

@@ -1,0 +1,211 @@
+package dev.tiered.source.internal.enumerator;
+
+import dev.tiered.source.internal.ReadConfig;
+import dev.tiered.source.internal.split.EnumState;
+import dev.tiered.source.internal.split.TieredSplit;
+
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.connector.source.ReaderInfo;
+import org.apache.flink.api.connector.source.SplitEnumerator;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.util.FlinkRuntimeException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.TreeSet;
+
+/**
+ * Plans and hands out splits, bounded and unbounded.
+ *
+ * <p>Bounded: plans the snapshot at the pinned commit once; readers pull splits, any split to any
+ * reader, and each gets "no more splits" when none is left (readers without a split too).
+ *
+ * <p>Unbounded: plans the snapshot (scan mode {@code full}), then follows the commit log every
+ * discovery interval and plans a changes split per (commit, scope). Splits are pushed to the reader
+ * that owns their scope (a hash of the scope over the parallelism), in commit order: each reader
+ * reads its splits in the order they arrive, so the changes of one key reach downstream in commit
+ * order. Planning I/O runs through {@code callAsync}; results are applied on the coordinator
+ * thread, and a result planned from a stale position is dropped.
+ */
+@Internal
+public final class TieredEnumerator implements SplitEnumerator<TieredSplit, EnumState> {
+    private static final Logger LOG = LoggerFactory.getLogger(TieredEnumerator.class);
+
+    /** Planning I/O, off the coordinator thread; a seam for tests. */
+    public interface Planning {
+        long startCommit() throws IOException;
+
+        boolean readsSnapshot();
+
+        List<TieredSplit> snapshot(long commit, long nowMillis) throws IOException;
+
+        SplitPlanner.Discovery discover(long from) throws IOException;
+    }
+
+    private final SplitEnumeratorContext<TieredSplit> context;
+    private final ReadConfig config;
+    private final Planning planning;
+    private final TreeSet<TieredSplit> pending = new TreeSet<>();
+    private volatile long plannedThrough;
+
+    public TieredEnumerator(
+            SplitEnumeratorContext<TieredSplit> context,
+            ReadConfig config,
+            Planning planning,
+            EnumState restored) {
+        this.context = context;
+        this.config = config;
+        this.planning = planning;
+        this.plannedThrough = restored.plannedThrough();
+        this.pending.addAll(restored.pending());
+    }
+
+    @Override
+    public void start() {
+        if (config.isBounded()) {
+            if (plannedThrough < 0) {
+                context.callAsync(this::planStart, this::applyDiscovery);
+            }
+        } else {
+            long interval = Math.max(1, config.discoveryIntervalMillis());
+            context.callAsync(this::planNext, this::applyDiscovery, 0, interval);
+        }
+    }
+
+    /** The first planning: the start position and, when the scan has one, the snapshot. */
+    private SplitPlanner.Discovery planStart() throws IOException {
+        long start = planning.startCommit();
+        List<TieredSplit> splits =
+                planning.readsSnapshot()
+                        ? planning.snapshot(start, System.currentTimeMillis())
+                        : List.of();
+        LOG.info(
+                "Tiered source of {} starts at commit {} with {} snapshot splits",
+                config.definition().tableId(),
+                start,
+                splits.size());
+        return new SplitPlanner.Discovery(-1, start, splits);
+    }
+
+    private SplitPlanner.Discovery planNext() throws IOException {
+        long from = plannedThrough;
+        return from < 0 ? planStart() : planning.discover(from);
+    }
+
+    private void applyDiscovery(SplitPlanner.Discovery discovery, Throwable error) {
+        if (error != null) {
+            throw new FlinkRuntimeException(
+                    "Cannot plan splits of " + config.definition().tableId(), error);
+        }
+        if (discovery.from() != plannedThrough) {
+            return; // planned from a position another round has already moved past
+        }
+        pending.addAll(discovery.splits());
+        plannedThrough = discovery.through();
+        if (!discovery.splits().isEmpty()) {
+            LOG.debug(
+                    "Planned {} splits of {} through commit {}",
+                    discovery.splits().size(),
+                    config.definition().tableId(),
+                    discovery.through());
+        }
+        assignPending();
+    }
+
+    @Override
+    public void handleSplitRequest(int subtaskId, String requesterHostname) {
+        if (config.isBounded()) {
+            assignOneTo(subtaskId);
+        }
+    }
+
+    @Override
+    public void addSplitsBack(List<TieredSplit> splits, int subtaskId) {
+        pending.addAll(splits);
+        if (!config.isBounded()) {
+            assignPending();
+        }
+    }
+
+    /**
+     * A reader registered. A recovered reader reports the splits of its state here (the source
+     * supports split reassignment on recovery): they go back into the pending splits, so that every
+     * split of a scope is assigned to that scope's reader again, in commit order.
+     */
+    @Override
+    public void addReader(int subtaskId) {
+        ReaderInfo reader = context.registeredReaders().get(subtaskId);
+        List<TieredSplit> reported =
+                reader == null ? null : reader.getReportedSplitsOnRegistration();
+        if (reported != null && !reported.isEmpty()) {
+            LOG.info(
+                    "Reader {} of {} recovered with {} splits; reassigning them",
+                    subtaskId,
+                    config.definition().tableId(),
+                    reported.size());
+            pending.addAll(reported);
+        }
+        if (!config.isBounded()) {
+            assignPending();
+        }
+        // Bounded readers ask for splits themselves.
+    }
+
+    @Override
+    public EnumState snapshotState(long checkpointId) {
+        return new EnumState(plannedThrough, new ArrayList<>(pending));
+    }
+
+    @Override
+    public void close() {}
+
+    /** Bounded: the next split to a reader that asks, or the end if planning is done. */
+    private void assignOneTo(int subtaskId) {
+        if (!context.registeredReaders().containsKey(subtaskId)) {
+            return;
+        }
+        if (!pending.isEmpty()) {
+            context.assignSplit(pending.pollFirst(), subtaskId);
+        } else if (plannedThrough >= 0) {
+            context.signalNoMoreSplits(subtaskId);
+        }
+        // else planning is still running: the reader asks again after it finishes a split, and
+        // applyDiscovery serves readers that are waiting.
+    }
+
+    private void assignPending() {
+        if (config.isBounded()) {
+            for (int reader : new ArrayList<>(context.registeredReaders().keySet())) {
+                assignOneTo(reader);
+            }
+            return;
+        }
+        int parallelism = context.currentParallelism();
+        if (context.registeredReaders().size() < parallelism) {
+            // A reader that has not registered yet may report splits of its state (recovery,
+            // rescale) that precede pending ones of the same scope: assign nothing until every
+            // reader is there, so that each scope's splits go out in commit order.
+            return;
+        }
+        Iterator<TieredSplit> it = pending.iterator();
+        while (it.hasNext()) {
+            TieredSplit split = it.next();
+            int owner = ownerOf(split, parallelism);
+            if (context.registeredReaders().containsKey(owner)) {
+                context.assignSplit(split, owner);
+                it.remove();
+            }
+        }
+    }
+
+    /** The reader that reads every split of a scope. */
+    static int ownerOf(TieredSplit split, int parallelism) {
+        return Math.floorMod(Objects.hashCode(split.userId()), parallelism);
+    }
+}

@@ -1,0 +1,95 @@
+package dev.tiered.source.internal.split;
+
+import dev.tiered.state.ScopeId;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Splits and enumerator state survive serialization, and version-1 bytes stored in {@code
+ * src/test/resources} still read (regenerate them with {@code -Dgolden.write=true} only when the
+ * format version changes).
+ */
+class SplitSerializersTest {
+    static final TieredSplit SNAPSHOT =
+            TieredSplit.snapshot(
+                            ScopeId.user("alice@example.com"),
+                            17,
+                            List.of("batch-1.parquet", "batch-3.parquet"),
+                            List.of("w0-c5-1.avro"),
+                            12345L,
+                            1_714_800_000_000L,
+                            4096)
+                    .withPosition(42);
+    static final TieredSplit CHANGES =
+            TieredSplit.changes(
+                    ScopeId.SHARED, 18, List.of("w1-c6-1.avro"), 1_714_800_001_000L, 77);
+
+    @Test
+    void splitsRoundTrip() throws IOException {
+        for (TieredSplit split : List.of(SNAPSHOT, CHANGES)) {
+            byte[] bytes = TieredSplitSerializer.INSTANCE.serialize(split);
+            assertThat(TieredSplitSerializer.INSTANCE.deserialize(1, bytes)).isEqualTo(split);
+        }
+        assertThat(SNAPSHOT.scope()).isEqualTo(ScopeId.user("alice@example.com"));
+        assertThat(CHANGES.scope()).isEqualTo(ScopeId.SHARED);
+        assertThat(SNAPSHOT.splitId()).isEqualTo("snapshot-17-u:alice@example.com");
+        assertThat(CHANGES.splitId()).isEqualTo("changes-18-_shared");
+    }
+
+    @Test
+    void enumStateRoundTrips() throws IOException {
+        EnumState state = new EnumState(18, List.of(SNAPSHOT, CHANGES));
+        byte[] bytes = EnumStateSerializer.INSTANCE.serialize(state);
+        assertThat(EnumStateSerializer.INSTANCE.deserialize(1, bytes)).isEqualTo(state);
+        assertThat(
+                        EnumStateSerializer.INSTANCE.deserialize(
+                                1, EnumStateSerializer.INSTANCE.serialize(EnumState.initial())))
+                .isEqualTo(EnumState.initial());
+    }
+
+    @Test
+    void storedVersion1BytesStillRead() throws IOException {
+        byte[] split = golden("split-v1.bin", TieredSplitSerializer.INSTANCE.serialize(SNAPSHOT));
+        assertThat(TieredSplitSerializer.INSTANCE.deserialize(1, split)).isEqualTo(SNAPSHOT);
+        EnumState state = new EnumState(18, List.of(SNAPSHOT, CHANGES));
+        byte[] enumState =
+                golden("enum-state-v1.bin", EnumStateSerializer.INSTANCE.serialize(state));
+        assertThat(EnumStateSerializer.INSTANCE.deserialize(1, enumState)).isEqualTo(state);
+    }
+
+    @Test
+    void unknownVersionsAreRefused() {
+        assertThatThrownBy(() -> TieredSplitSerializer.INSTANCE.deserialize(2, new byte[0]))
+                .hasMessage("Unknown version: 2");
+        assertThatThrownBy(() -> EnumStateSerializer.INSTANCE.deserialize(0, new byte[0]))
+                .hasMessage("Unknown version: 0");
+    }
+
+    @Test
+    void splitsOrderByCommitThenKindThenScope() {
+        TieredSplit later = TieredSplit.changes(ScopeId.user("a"), 19, List.of("x"), 0, 0);
+        TieredSplit sameCommitOtherScope =
+                TieredSplit.changes(ScopeId.user("b"), 18, List.of("x"), 0, 0);
+        assertThat(List.of(later, sameCommitOtherScope, CHANGES, SNAPSHOT).stream().sorted())
+                .containsExactly(SNAPSHOT, CHANGES, sameCommitOtherScope, later);
+    }
+
+    private static byte[] golden(String name, byte[] current) throws IOException {
+        if (Boolean.getBoolean("golden.write")) {
+            Files.write(Paths.get("src/test/resources", name), current);
+        }
+        try (InputStream in = SplitSerializersTest.class.getResourceAsStream("/" + name)) {
+            assertThat(in).as("stored bytes %s", name).isNotNull();
+            return in.readAllBytes();
+        }
+    }
+}
