@@ -4,6 +4,7 @@ import dev.tiered.state.ScopeId;
 import dev.tiered.state.TieredTable;
 import dev.tiered.state.log.CommitLog;
 import dev.tiered.state.meta.CommitRecord;
+import dev.tiered.state.meta.HotSegmentRef;
 import dev.tiered.state.meta.ScopeChange;
 import dev.tiered.state.meta.TableState;
 import dev.tiered.state.meta.TableStateParser;
@@ -144,6 +145,11 @@ public final class Expiry {
             CommitRecord record = table.log().read(n);
             for (String hot : record.hotRetired()) {
                 dataFiles += delete(table, new Path(table.layout().hotDir(), hot));
+            }
+            // flushed by the commit that made them: never live, needed only by change readers of
+            // this (now expired) commit
+            for (HotSegmentRef hot : record.hotFlushed()) {
+                dataFiles += delete(table, new Path(table.layout().hotDir(), hot.path()));
             }
             for (ScopeChange change : record.scopeChanges()) {
                 Path dir = table.scopeDir(change.scope());

@@ -79,7 +79,7 @@ final class LogScrubber {
             }
         }
         for (CommitRecord record : records.values()) {
-            for (HotSegmentRef hot : record.hotAdded()) {
+            for (HotSegmentRef hot : record.changedSegments()) {
                 scrubHotFile(hot);
             }
         }
@@ -133,7 +133,8 @@ final class LogScrubber {
                 record.maxSeq(),
                 scrubRefs(record.hotAdded()),
                 record.hotRetired(),
-                changes);
+                changes,
+                scrubRefs(record.hotFlushed()));
     }
 
     private TableState scrub(TableState state) {

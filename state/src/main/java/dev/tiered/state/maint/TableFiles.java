@@ -78,7 +78,7 @@ final class TableFiles {
         }
         for (long n = base.commit() + 1; n <= latest; n++) {
             CommitRecord record = log.read(n);
-            for (HotSegmentRef hot : record.hotAdded()) {
+            for (HotSegmentRef hot : record.changedSegments()) {
                 files.referenced.add(new Path(table.layout().hotDir(), hot.path()).toString());
             }
             for (ScopeChange change : record.scopeChanges()) {
