@@ -67,21 +67,7 @@ public final class ScopeReader {
                 Path file = new Path(table.scopeDir(scope), segment.path());
                 inputs.add(BatchReader.open(file, definition, scope, spec));
             }
-            HotRows hot = new HotRows(scope, definition.rowType(), keys);
-            LongPredicate live =
-                    liveHotSeq(definition, state.scope(scope).flushedThroughSeq(), nowMillis);
-            for (HotSegmentRef segment : state.hotSegments()) {
-                if (!segment.scopes().contains(scope)) {
-                    continue;
-                }
-                Path file = new Path(table.layout().hotDir(), segment.path());
-                try (HotSegmentReader reader =
-                        HotSegmentReader.open(
-                                file.getFileSystem(), file, definition, scope::equals)) {
-                    hot.addAll(reader, live);
-                }
-            }
-            inputs.add(hot.cursor());
+            inputs.add(hotRows(table, state, scope, nowMillis, keys).cursor());
             return new MergeCursor(inputs, keys, keepTombstones);
         } catch (IOException | RuntimeException e) {
             for (ChangeCursor input : inputs) {
@@ -93,6 +79,35 @@ public final class ScopeReader {
             }
             throw e;
         }
+    }
+
+    /**
+     * The scope's live hot changes at {@code state}: newest version per key of the changes in its
+     * live hot segments above {@code flushed_through_seq} (and, for STREAM tables, younger than the
+     * TTL at {@code nowMillis}), tombstones included. This is what a flush of the scope writes.
+     */
+    public static HotRows hotRows(
+            TieredTable table,
+            TableState state,
+            ScopeId scope,
+            long nowMillis,
+            Comparator<RowData> keys)
+            throws IOException {
+        TableDefinition definition = table.definition();
+        HotRows hot = new HotRows(scope, definition.rowType(), keys);
+        LongPredicate live =
+                liveHotSeq(definition, state.scope(scope).flushedThroughSeq(), nowMillis);
+        for (HotSegmentRef segment : state.hotSegments()) {
+            if (!segment.scopes().contains(scope)) {
+                continue;
+            }
+            Path file = new Path(table.layout().hotDir(), segment.path());
+            try (HotSegmentReader reader =
+                    HotSegmentReader.open(file.getFileSystem(), file, definition, scope::equals)) {
+                hot.addAll(reader, live);
+            }
+        }
+        return hot;
     }
 
     /**
