@@ -142,25 +142,34 @@ public final class Flush {
                             BatchWriter.Options.defaults(),
                             clock);
         }
+        // The bound covers every segment read, not only the scope's own rows in them: a segment
+        // is retired once every scope in it is flushed past its highest _seq. It is safe: the
+        // scope's writer numbers its later changes above all it committed (a restored or new
+        // writer continues above the log's highest _seq), and segments committed meanwhile are
+        // checked at the commit point below.
         long bound = output.segments().stream().mapToLong(SegmentEntry::maxSeq).max().orElse(0);
         Set<String> read = new HashSet<>();
         for (HotSegmentRef segment : state.hotSegments()) {
             read.add(segment.path());
+            if (segment.scopes().contains(scope)) {
+                bound = Math.max(bound, segment.maxSeq());
+            }
         }
+        long flushedThrough = bound;
         PendingCommit pending = new PendingCommit("flush", WRITER_ID, -1);
-        pending.changeScope(scope, output.segments(), List.of(), bound);
+        pending.changeScope(scope, output.segments(), List.of(), flushedThrough);
         pending.require(
                 (current, manifests) -> {
                     for (HotSegmentRef segment : current.hotSegments()) {
                         if (!read.contains(segment.path())
                                 && segment.scopes().contains(scope)
-                                && segment.minSeq() <= bound) {
+                                && segment.minSeq() <= flushedThrough) {
                             return "hot segment "
                                     + segment.path()
                                     + " committed meanwhile holds changes of scope "
                                     + scope
                                     + " at or below the flush bound "
-                                    + bound;
+                                    + flushedThrough;
                         }
                     }
                     return null;
