@@ -286,14 +286,26 @@ public record TableDefinition(
             throw new TableValidationException(
                     "Cannot alter table " + tableId + ": the primary key cannot change");
         }
+        // The identity first: a changed TYPE would otherwise fail on the options that only the
+        // old type allows, which hides what was really refused.
+        for (String key : List.of(TableOptionKeys.TYPE, TableOptionKeys.STORAGE_ID)) {
+            String value = options.get(key);
+            if (value == null) {
+                value = options.get(TableOptionKeys.alias(key));
+            }
+            String current =
+                    key.equals(TableOptionKeys.TYPE)
+                            ? this.options.type().name()
+                            : this.options.storageId();
+            if (value != null && !value.trim().equalsIgnoreCase(current)) {
+                throw identityChange(tableId);
+            }
+        }
         TableOptions parsed = TableOptions.parse(options, storageExists);
         if (parsed.type() != this.options.type()
                 || !parsed.storageId().equals(this.options.storageId())
                 || !java.util.Objects.equals(parsed.userIdColumn(), this.options.userIdColumn())) {
-            throw new TableValidationException(
-                    "Cannot alter table "
-                            + tableId
-                            + ": TYPE, STORAGE_ID and 'user-id.column' cannot change");
+            throw identityChange(tableId);
         }
         return of(
                 namespace,
@@ -303,6 +315,13 @@ public record TableDefinition(
                 primaryKey,
                 parsed,
                 propertiesOf(options));
+    }
+
+    private static TableValidationException identityChange(String tableId) {
+        return new TableValidationException(
+                "Cannot alter table "
+                        + tableId
+                        + ": TYPE, STORAGE_ID and 'user-id.column' cannot change");
     }
 
     /** {@code "namespace.table"}, as manifests and system tables name it. */

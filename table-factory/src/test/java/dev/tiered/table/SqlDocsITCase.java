@@ -1,15 +1,14 @@
 package dev.tiered.table;
 
+import dev.tiered.table.testing.Sql;
 import dev.tiered.table.testing.SqlScript;
 import dev.tiered.table.testing.TableReads;
 
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
-import org.apache.flink.table.api.TableResult;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
-import org.apache.flink.util.CloseableIterator;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -20,11 +19,8 @@ import java.io.File;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -58,7 +54,7 @@ class SqlDocsITCase {
                     statement
                             .replace("file:///data/storage", base)
                             .replace("file:///export", exportBase);
-            results.put(statement, run(env, sql));
+            results.put(statement, Sql.run(env, sql));
         }
 
         assertThat(results).containsKey("CALL tiered.sys.flush_table('app.config')");
@@ -116,41 +112,5 @@ class SqlDocsITCase {
         assertThat(new File(warehouse, "archive-storage/app/audit")).doesNotExist();
         assertThat(TableReads.rows(base + "/plain", "default_database", "messages"))
                 .containsOnlyKeys("1");
-    }
-
-    private static final Pattern SET = Pattern.compile("(?is)SET\\s+'([^']+)'\\s*=\\s*'([^']*)'");
-    private static final Pattern RESET = Pattern.compile("(?is)RESET\\s+'([^']+)'");
-
-    /** Runs one statement; SET and RESET change the session as the SQL client does. */
-    static List<Row> run(TableEnvironment env, String sql) throws Exception {
-        Matcher set = SET.matcher(sql.trim());
-        if (set.matches()) {
-            env.getConfig().set(set.group(1), set.group(2));
-            return List.of();
-        }
-        Matcher reset = RESET.matcher(sql.trim());
-        if (reset.matches()) {
-            env.getConfig().getConfiguration().removeKey(reset.group(1));
-            return List.of();
-        }
-        TableResult result = env.executeSql(sql);
-        String verb = sql.trim().split("\\s+")[0].toUpperCase(Locale.ROOT);
-        List<Row> rows = new ArrayList<>();
-        if (verb.equals("INSERT")) {
-            result.await();
-            return rows;
-        }
-        List<String> names = result.getResolvedSchema().getColumnNames();
-        try (CloseableIterator<Row> it = result.collect()) {
-            while (it.hasNext()) {
-                Row row = it.next();
-                Row named = Row.withNames(row.getKind());
-                for (int i = 0; i < names.size(); i++) {
-                    named.setField(names.get(i), row.getField(i));
-                }
-                rows.add(named);
-            }
-        }
-        return rows;
     }
 }
