@@ -73,6 +73,26 @@ class SqlDocsITCase {
         assertThat(results.get("CALL tiered.sys.check_storage('local', true)"))
                 .allSatisfy(r -> assertThat(r.getField("status")).isEqualTo("healthy"));
 
+        assertThat(results.get("CALL tiered.sys.expire_commits('chat.messages')"))
+                .singleElement()
+                .satisfies(r -> assertThat(r.getField("table_id")).isEqualTo("chat.messages"));
+        // Hot segments a bounded job's final commit flushed entirely are never listed: orphans,
+        // kept for the grace period (1 day by default).
+        assertThat(results.get("CALL tiered.sys.remove_orphan_files('chat.messages')"))
+                .isNotEmpty()
+                .allSatisfy(
+                        r ->
+                                assertThat(r.getField("action"))
+                                        .isIn(
+                                                "no orphan files",
+                                                "kept (younger than the grace period)"));
+        assertThat(results.get("CALL tiered.sys.erase_user('alice')"))
+                .extracting(r -> r.getField("table_id"))
+                .containsExactly("chat.messages");
+        assertThat(results.get("SELECT * FROM tiered.`system`.storages"))
+                .extracting(r -> r.getField("storage_id"))
+                .containsExactly("local", "archive");
+
         List<String> tables = new ArrayList<>();
         for (Row r :
                 results.get(
