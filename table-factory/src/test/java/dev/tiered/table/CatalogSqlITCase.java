@@ -355,4 +355,91 @@ class CatalogSqlITCase {
                                                 .toArray())))
                 .contains("snowflake_id", "now");
     }
+
+    @Test
+    void otherConnectorsAreTemporaryTablesAndDatabasesDropWithCascade() throws Exception {
+        assertThatThrownBy(
+                        () ->
+                                Sql.run(
+                                        env,
+                                        "CREATE TABLE chat.src (id BIGINT) WITH ('connector' ="
+                                                + " 'datagen')"))
+                .rootCause()
+                .hasMessage(
+                        "Cannot create table chat.src with 'connector' = 'datagen': a tiered"
+                                + " catalog holds tiered tables only (declare other connectors as"
+                                + " TEMPORARY tables)");
+        Sql.run(
+                env,
+                "CREATE TEMPORARY TABLE chat.src (id BIGINT) WITH ('connector' = 'datagen',"
+                        + " 'number-of-rows' = '5', 'fields.id.kind' = 'sequence',"
+                        + " 'fields.id.start' = '1', 'fields.id.end' = '5')");
+        Sql.run(
+                env,
+                "INSERT INTO chat.messages (id, user_id, conversation_id, content) SELECT id,"
+                        + " 'carol', 1, 'generated' FROM chat.src");
+        assertThat(TableReads.rows(warehouse, "chat", "messages"))
+                .containsOnlyKeys("1", "2", "3", "4", "5");
+        assertThat(Sql.run(env, "SELECT operation FROM chat.`messages$commits`"))
+                .extracting(r -> r.getField("operation"))
+                .containsExactly("flush");
+
+        assertThatThrownBy(() -> Sql.run(env, "DROP DATABASE chat"))
+                .rootCause()
+                .hasMessageContaining("is not empty");
+        Sql.run(env, "DROP DATABASE chat CASCADE");
+        assertThat(Sql.run(env, "SHOW DATABASES"))
+                .extracting(r -> r.getField(0))
+                .doesNotContain("chat");
+        assertThat(new File(warehouseDir, "chat")).doesNotExist();
+    }
+
+    @Test
+    void tablesInNamedStoragesLiveAtTheStorageBase() throws Exception {
+        File archive = new File(warehouseDir, "elsewhere");
+        TableEnvironment withStorage =
+                TableEnvironment.create(
+                        org.apache.flink.table.api.EnvironmentSettings.inBatchMode());
+        Sql.run(
+                withStorage,
+                "CREATE CATALOG tiered WITH ('type' = 'tiered', 'warehouse' = '"
+                        + warehouse
+                        + "', 'storage.archive' = '"
+                        + SqlEnvironments.uri(archive)
+                        + "')");
+        Sql.run(withStorage, "USE CATALOG tiered");
+        Sql.run(
+                withStorage,
+                "CREATE TABLE app.audit (id BIGINT, entry STRING, PRIMARY KEY (id) NOT ENFORCED)"
+                        + " WITH ('STORAGE_ID' = 'archive')");
+        Sql.run(withStorage, "INSERT INTO app.audit VALUES (1, 'created')");
+        assertThat(new File(archive, "app/audit/manifest.json")).exists();
+        assertThat(new File(warehouseDir, "app/audit")).doesNotExist();
+        assertThat(TableReads.rows(SqlEnvironments.uri(archive), "app", "audit"))
+                .containsOnlyKeys("1");
+        assertThat(Sql.run(withStorage, "SHOW DATABASES"))
+                .extracting(r -> r.getField(0))
+                .as("a storage directory inside the warehouse is no namespace")
+                .doesNotContain("elsewhere")
+                .contains("app");
+        assertThat(
+                        Sql.run(
+                                withStorage,
+                                "SELECT storage_id FROM tiered.`system`.`tables` WHERE table_id ="
+                                        + " 'app.audit'"))
+                .extracting(r -> r.getField(0))
+                .containsExactly("archive");
+        assertThatThrownBy(
+                        () ->
+                                Sql.run(
+                                        env,
+                                        "CREATE CATALOG bad WITH ('type' = 'tiered', 'warehouse'"
+                                                + " = '"
+                                                + warehouse
+                                                + "', 'storage.a/b' = 'file:///x')"))
+                .rootCause()
+                .hasMessage(
+                        "Invalid STORAGE_ID 'a/b'. Only alphanumeric, underscore, and hyphen"
+                                + " allowed.");
+    }
 }

@@ -123,7 +123,9 @@ public final class TieredCatalog extends AbstractCatalog {
                     continue;
                 }
                 for (String name : storages.io().list(base)) {
-                    if (NAME.matcher(name).matches() && !name.startsWith("_")) {
+                    if (NAME.matcher(name).matches()
+                            && !name.startsWith("_")
+                            && isNamespace(new Path(base, name))) {
                         names.add(name);
                     }
                 }
@@ -132,6 +134,22 @@ public final class TieredCatalog extends AbstractCatalog {
             throw new CatalogException("Cannot list the databases of " + getName(), e);
         }
         return new ArrayList<>(names);
+    }
+
+    /**
+     * A directory is a namespace if a catalog created it (its marker) or it holds a table (a
+     * plain-connector job wrote one there); anything else under a storage base is not.
+     */
+    private boolean isNamespace(Path dir) throws IOException {
+        if (storages.io().exists(new Path(dir, NAMESPACE_MARKER))) {
+            return true;
+        }
+        for (String child : storages.io().list(dir)) {
+            if (storages.io().exists(new Path(new Path(dir, child), StorageLayout.TABLE_DIR))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
