@@ -40,7 +40,13 @@ final class ScopeFlusher {
         try (ChangeCursor rows = hot.cursor(scope);
                 BatchWriter writer =
                         BatchWriter.create(
-                                path, table.definition(), scope, BatchWriter.Options.defaults())) {
+                                path,
+                                table.definition(),
+                                scope,
+                                // sizes the key's bloom filter for the rows actually flushed
+                                BatchWriter.Options.defaults()
+                                        .withExpectedRows(
+                                                Math.max(1, hot.stats(scope).entries())))) {
             while (rows.next()) {
                 writer.write(rows.row(), rows.seq(), rows.op());
             }

@@ -197,6 +197,9 @@ public final class FlinkOutputFile implements OutputFile {
             }
             try {
                 flushBuffer();
+                // A commit will name this file: its bytes must be on disk first, as Flink's
+                // FileSink syncs a part file before committing it (a no-op on object stores).
+                out.sync();
             } finally {
                 closed = true;
                 out.close();

@@ -227,7 +227,7 @@ public final class TableCommitter {
     }
 
     private void afterCommit(TableState committed, CommitRecord record) {
-        log.committed(committed);
+        log.committed(committed, record);
         for (ScopeChange change : record.scopeChanges()) {
             if (change.erased()) {
                 continue;

@@ -48,6 +48,11 @@ public final class CommitLog {
     private final int initialSchemaVersion;
 
     private volatile TableState cached;
+    // The state one commit before `cached` (null if unknown) and the last record read or written:
+    // right after a commit, its committer writes every changed scope's manifest, each derived from
+    // that record and the scope's previous version, so both are asked for once per scope.
+    private volatile TableState previous;
+    private volatile CommitRecord lastRecord;
 
     public CommitLog(
             TableFileIO io,
@@ -98,6 +103,10 @@ public final class CommitLog {
      * @throws FileNotFoundException if a commit it needs is missing (expired)
      */
     public TableState stateAt(long commit) throws IOException {
+        TableState before = previous;
+        if (before != null && before.commit() == commit) {
+            return before;
+        }
         TableState base = cached;
         boolean fromCache = true;
         if (base.commit() > commit || commit - base.commit() >= checkpointInterval) {
@@ -115,16 +124,25 @@ public final class CommitLog {
                 // before the rewrite may still hold the user's scope, so fold from the files.
                 state = nearestCheckpoint(commit);
                 for (long m = state.commit() + 1; m <= commit; m++) {
-                    state = state.apply(read(m));
+                    state = state.apply(readFile(m));
                 }
                 break;
             }
             state = state.apply(record);
         }
-        if (state.commit() >= cached.commit()) {
+        remember(state);
+        return state;
+    }
+
+    private void remember(TableState state) {
+        TableState current = cached;
+        if (state.commit() == current.commit() + 1) {
+            previous = current;
+            cached = state;
+        } else if (state.commit() >= current.commit() && state != current) {
+            previous = null;
             cached = state;
         }
-        return state;
     }
 
     public int checkpointInterval() {
@@ -172,16 +190,34 @@ public final class CommitLog {
      */
     public void forget() {
         cached = TableState.empty(initialSchemaVersion);
+        previous = null;
+        lastRecord = null;
     }
 
     /** Commit {@code commit}'s record. */
     public CommitRecord read(long commit) throws IOException {
-        return CommitRecordParser.fromJson(io.read(commitFile(commit)), columnTypes);
+        CommitRecord last = lastRecord;
+        if (last != null && last.commit() == commit) {
+            return last;
+        }
+        return readFile(commit);
+    }
+
+    private CommitRecord readFile(long commit) throws IOException {
+        CommitRecord record = CommitRecordParser.fromJson(io.read(commitFile(commit)), columnTypes);
+        lastRecord = record;
+        return record;
     }
 
     /** The serialized form a commit record is stored in. */
     public byte[] serialize(CommitRecord record) {
         return CommitRecordParser.toJson(record, columnTypes);
+    }
+
+    /** {@link #committed(TableState)} of a commit this process wrote with {@code record}. */
+    public void committed(TableState state, CommitRecord record) {
+        lastRecord = record;
+        committed(state);
     }
 
     /**
@@ -190,9 +226,7 @@ public final class CommitLog {
      * fall back to an older checkpoint and to probing.
      */
     public void committed(TableState state) {
-        if (state.commit() >= cached.commit()) {
-            cached = state;
-        }
+        remember(state);
         try {
             if (state.commit() % checkpointInterval == 0) {
                 io.createIfAbsent(checkpointFile(state.commit()), TableStateParser.toJson(state));
