@@ -2,13 +2,17 @@ package dev.tiered.table.catalog;
 
 import dev.tiered.state.Column;
 import dev.tiered.state.TableDefinition;
+import dev.tiered.state.TieredException;
+import dev.tiered.state.maint.MaintenanceOptions;
 import dev.tiered.table.TieredDynamicTableFactory;
 import dev.tiered.table.TieredTableOptions;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.FallbackKey;
 import org.apache.flink.table.api.Schema;
+import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.catalog.CatalogTable;
+import org.apache.flink.table.catalog.ResolvedCatalogTable;
 import org.apache.flink.table.catalog.ResolvedSchema;
 import org.apache.flink.table.catalog.UniqueConstraint;
 import org.apache.flink.table.factories.FactoryUtil;
@@ -22,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /** Conversions between stored table definitions and Flink catalog tables. */
 final class CatalogTables {
@@ -43,6 +48,40 @@ final class CatalogTables {
                 .comment(definition.type() + " table " + definition.tableId())
                 .options(definition.toOptionMap())
                 .build();
+    }
+
+    /**
+     * The next definition version for an ALTER TABLE: unknown keys fail the Flink way, the rest by
+     * {@link TableDefinition#evolve}.
+     *
+     * @throws ValidationException naming the change that is not allowed
+     */
+    static TableDefinition nextVersion(
+            TableDefinition current,
+            ResolvedCatalogTable altered,
+            Predicate<String> storageExists) {
+        try {
+            Map<String, String> options = definitionOptions(altered.getOptions());
+            for (String key : options.keySet()) {
+                if (!TableDefinition.isDefinitionKey(key) && !isKnownProperty(key)) {
+                    throw new ValidationException(
+                            "Unsupported options found for '"
+                                    + TieredDynamicTableFactory.IDENTIFIER
+                                    + "': "
+                                    + key);
+                }
+            }
+            TableDefinition next =
+                    current.evolve(
+                            physicalColumns(altered.getResolvedSchema()),
+                            primaryKey(altered.getResolvedSchema()),
+                            options,
+                            storageExists);
+            MaintenanceOptions.of(next);
+            return next;
+        } catch (TieredException e) {
+            throw new ValidationException(e.getMessage(), e);
+        }
     }
 
     /** A table's {@code WITH} options without the connector's own keys. */

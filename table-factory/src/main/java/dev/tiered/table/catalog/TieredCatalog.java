@@ -2,10 +2,8 @@ package dev.tiered.table.catalog;
 
 import dev.tiered.state.TableDefinition;
 import dev.tiered.state.TableValidationException;
-import dev.tiered.state.TieredException;
 import dev.tiered.state.TieredTable;
 import dev.tiered.state.layout.StorageLayout;
-import dev.tiered.state.maint.MaintenanceOptions;
 import dev.tiered.state.meta.TableDefinitionParser;
 import dev.tiered.table.TieredDynamicTableFactory;
 import dev.tiered.table.function.NowFunction;
@@ -20,14 +18,11 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.table.api.ValidationException;
-import org.apache.flink.table.catalog.AbstractCatalog;
 import org.apache.flink.table.catalog.CatalogBaseTable;
 import org.apache.flink.table.catalog.CatalogDatabase;
 import org.apache.flink.table.catalog.CatalogDatabaseImpl;
 import org.apache.flink.table.catalog.CatalogFunction;
 import org.apache.flink.table.catalog.CatalogFunctionImpl;
-import org.apache.flink.table.catalog.CatalogPartition;
-import org.apache.flink.table.catalog.CatalogPartitionSpec;
 import org.apache.flink.table.catalog.CatalogTable;
 import org.apache.flink.table.catalog.FunctionLanguage;
 import org.apache.flink.table.catalog.ObjectIdentifier;
@@ -38,14 +33,9 @@ import org.apache.flink.table.catalog.exceptions.DatabaseAlreadyExistException;
 import org.apache.flink.table.catalog.exceptions.DatabaseNotEmptyException;
 import org.apache.flink.table.catalog.exceptions.DatabaseNotExistException;
 import org.apache.flink.table.catalog.exceptions.FunctionNotExistException;
-import org.apache.flink.table.catalog.exceptions.PartitionNotExistException;
 import org.apache.flink.table.catalog.exceptions.ProcedureNotExistException;
 import org.apache.flink.table.catalog.exceptions.TableAlreadyExistException;
 import org.apache.flink.table.catalog.exceptions.TableNotExistException;
-import org.apache.flink.table.catalog.exceptions.TableNotPartitionedException;
-import org.apache.flink.table.catalog.stats.CatalogColumnStatistics;
-import org.apache.flink.table.catalog.stats.CatalogTableStatistics;
-import org.apache.flink.table.expressions.Expression;
 import org.apache.flink.table.factories.Factory;
 import org.apache.flink.table.factories.FactoryUtil;
 import org.apache.flink.table.procedures.Procedure;
@@ -71,7 +61,7 @@ import java.util.regex.Pattern;
  * {@code SNOWFLAKE_ID()} and {@code NOW()}.
  */
 @PublicEvolving
-public final class TieredCatalog extends AbstractCatalog {
+public final class TieredCatalog extends UnpartitionedCatalog {
     /** Marks a namespace directory as a database (object stores have no empty directories). */
     static final String NAMESPACE_MARKER = ".namespace";
 
@@ -424,29 +414,8 @@ public final class TieredCatalog extends AbstractCatalog {
             throw new CatalogException("Cannot alter " + path.getFullName() + ": not a table");
         }
         TieredTable table = existing.get();
-        TableDefinition next;
-        try {
-            Map<String, String> options = CatalogTables.definitionOptions(resolved.getOptions());
-            for (String key : options.keySet()) {
-                if (!TableDefinition.isDefinitionKey(key) && !CatalogTables.isKnownProperty(key)) {
-                    throw new ValidationException(
-                            "Unsupported options found for '"
-                                    + TieredDynamicTableFactory.IDENTIFIER
-                                    + "': "
-                                    + key);
-                }
-            }
-            next =
-                    table.definition()
-                            .evolve(
-                                    CatalogTables.physicalColumns(resolved.getResolvedSchema()),
-                                    CatalogTables.primaryKey(resolved.getResolvedSchema()),
-                                    options,
-                                    storages::exists);
-            MaintenanceOptions.of(next);
-        } catch (TieredException e) {
-            throw new ValidationException(e.getMessage(), e);
-        }
+        TableDefinition next =
+                CatalogTables.nextVersion(table.definition(), resolved, storages::exists);
         byte[] json = TableDefinitionParser.toJson(next).getBytes(StandardCharsets.UTF_8);
         try {
             if (!table.io().createIfAbsent(table.layout().schemaFile(next.schemaVersion()), json)) {
@@ -525,112 +494,5 @@ public final class TieredCatalog extends AbstractCatalog {
             }
         }
         throw new ProcedureNotExistException(getName(), path);
-    }
-
-    // ---------------------------------------------------------------- partitions and statistics
-
-    @Override
-    public List<CatalogPartitionSpec> listPartitions(ObjectPath tablePath)
-            throws TableNotPartitionedException {
-        throw new TableNotPartitionedException(getName(), tablePath);
-    }
-
-    @Override
-    public List<CatalogPartitionSpec> listPartitions(
-            ObjectPath tablePath, CatalogPartitionSpec partitionSpec)
-            throws TableNotPartitionedException {
-        throw new TableNotPartitionedException(getName(), tablePath);
-    }
-
-    @Override
-    public List<CatalogPartitionSpec> listPartitionsByFilter(
-            ObjectPath tablePath, List<Expression> filters) throws TableNotPartitionedException {
-        throw new TableNotPartitionedException(getName(), tablePath);
-    }
-
-    @Override
-    public CatalogPartition getPartition(ObjectPath tablePath, CatalogPartitionSpec spec)
-            throws PartitionNotExistException {
-        throw new PartitionNotExistException(getName(), tablePath, spec);
-    }
-
-    @Override
-    public boolean partitionExists(ObjectPath tablePath, CatalogPartitionSpec spec) {
-        return false;
-    }
-
-    @Override
-    public void createPartition(
-            ObjectPath tablePath,
-            CatalogPartitionSpec spec,
-            CatalogPartition partition,
-            boolean ignoreIfExists) {
-        throw new CatalogException("Cannot create partition: tiered tables are not partitioned");
-    }
-
-    @Override
-    public void dropPartition(ObjectPath tablePath, CatalogPartitionSpec spec, boolean ignore) {
-        throw new CatalogException("Cannot drop partition: tiered tables are not partitioned");
-    }
-
-    @Override
-    public void alterPartition(
-            ObjectPath tablePath,
-            CatalogPartitionSpec spec,
-            CatalogPartition newPartition,
-            boolean ignoreIfNotExists) {
-        throw new CatalogException("Cannot alter partition: tiered tables are not partitioned");
-    }
-
-    @Override
-    public CatalogTableStatistics getTableStatistics(ObjectPath tablePath) {
-        return CatalogTableStatistics.UNKNOWN;
-    }
-
-    @Override
-    public CatalogColumnStatistics getTableColumnStatistics(ObjectPath tablePath) {
-        return CatalogColumnStatistics.UNKNOWN;
-    }
-
-    @Override
-    public CatalogTableStatistics getPartitionStatistics(
-            ObjectPath tablePath, CatalogPartitionSpec partitionSpec) {
-        return CatalogTableStatistics.UNKNOWN;
-    }
-
-    @Override
-    public CatalogColumnStatistics getPartitionColumnStatistics(
-            ObjectPath tablePath, CatalogPartitionSpec partitionSpec) {
-        return CatalogColumnStatistics.UNKNOWN;
-    }
-
-    @Override
-    public void alterTableStatistics(
-            ObjectPath tablePath, CatalogTableStatistics stats, boolean ignoreIfNotExists) {
-        throw new CatalogException("Cannot alter statistics of tiered tables");
-    }
-
-    @Override
-    public void alterTableColumnStatistics(
-            ObjectPath tablePath, CatalogColumnStatistics stats, boolean ignoreIfNotExists) {
-        throw new CatalogException("Cannot alter statistics of tiered tables");
-    }
-
-    @Override
-    public void alterPartitionStatistics(
-            ObjectPath tablePath,
-            CatalogPartitionSpec spec,
-            CatalogTableStatistics stats,
-            boolean ignoreIfNotExists) {
-        throw new CatalogException("Cannot alter statistics of tiered tables");
-    }
-
-    @Override
-    public void alterPartitionColumnStatistics(
-            ObjectPath tablePath,
-            CatalogPartitionSpec spec,
-            CatalogColumnStatistics stats,
-            boolean ignoreIfNotExists) {
-        throw new CatalogException("Cannot alter statistics of tiered tables");
     }
 }
