@@ -7,9 +7,15 @@ import dev.tiered.state.io.FlinkFileIO;
 import dev.tiered.state.meta.TableState;
 import dev.tiered.state.testing.TestTables;
 
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.fs.Path;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.GenericRowData;
@@ -36,12 +42,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** KalamDB's flush-policy scenarios and the three bad-row policies, through real jobs. */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class FlushPolicyAndBadRowsITCase {
+    private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER =
             new MiniClusterExtension(
                     new MiniClusterResourceConfiguration.Builder()
                             .setNumberTaskManagers(1)
                             .setNumberSlotsPerTaskManager(2)
+                            .setConfiguration(METRICS.addToConfiguration(new Configuration()))
                             .build());
 
     @TempDir File warehouse;
@@ -65,14 +74,32 @@ class FlushPolicyAndBadRowsITCase {
                 null);
     }
 
-    private void run(List<RowData> rows, TieredSink<RowData> sink) throws Exception {
+    private JobID run(List<RowData> rows, TieredSink<RowData> sink) throws Exception {
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(1);
         env.enableCheckpointing(100);
         env.fromData(rows).returns(RowData.class).sinkTo(sink);
-        env.execute();
+        return env.execute().getJobID();
+    }
+
+    /** The sum of the job's metric {@code name} over all subtasks that report it. */
+    private static long metric(JobID job, String name) {
+        long sum = 0;
+        for (Map.Entry<MetricGroup, Map<String, Metric>> group :
+                METRICS.getMetricsByGroup().entrySet()) {
+            if (!job.toString().equals(group.getKey().getAllVariables().get("<job_id>"))) {
+                continue;
+            }
+            Metric metric = group.getValue().get(name);
+            if (metric instanceof Counter counter) {
+                sum += counter.getCount();
+            } else if (metric instanceof Gauge<?> gauge) {
+                sum += ((Number) gauge.getValue()).longValue();
+            }
+        }
+        return sum;
     }
 
     private TableState state() throws Exception {
@@ -117,14 +144,20 @@ class FlushPolicyAndBadRowsITCase {
 
     @Test
     void skippedRowsAreCountedAndGoodRowsKept() throws Exception {
-        run(
-                List.of(row(1, "alice"), row(2, null), row(3, "_evil"), row(4, "bob")),
-                TieredSink.forRowData(warehouse.toURI().toString(), "chat.messages")
-                        .withDefinition(table("rows:100"))
-                        .withBadRows(SinkOptions.BadRowsMode.SKIP)
-                        .build());
+        JobID job =
+                run(
+                        List.of(row(1, "alice"), row(2, null), row(3, "_evil"), row(4, "bob")),
+                        TieredSink.forRowData(warehouse.toURI().toString(), "chat.messages")
+                                .withDefinition(table("rows:100"))
+                                .withBadRows(SinkOptions.BadRowsMode.SKIP)
+                                .build());
         assertThat(state().scopeIds())
                 .containsExactlyInAnyOrder(ScopeId.user("alice"), ScopeId.user("bob"));
+        assertThat(metric(job, "numRowsRejected")).isEqualTo(2);
+        assertThat(metric(job, "numRecordsSend")).isEqualTo(2);
+        assertThat(metric(job, "numFlushes")).as("both users at end of input").isEqualTo(2);
+        assertThat(metric(job, "numFlushedBytes")).isPositive();
+        assertThat(metric(job, "numCommits")).isPositive();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.tiered.sink.internal;
 
 import dev.tiered.state.ScopeId;
+import dev.tiered.state.TableType;
 import dev.tiered.state.TieredTable;
 import dev.tiered.state.cold.HotSegmentReader;
 import dev.tiered.state.hot.HotTable;
@@ -11,11 +12,15 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.fs.Path;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Keeps a writer's hot store in step with the commit log:
@@ -28,7 +33,10 @@ import java.util.Set;
  *       changes routed to this subtask and above their scope's flushed-through bound ({@link
  *       #adopt}). The store keeps the newest {@code _seq} per key, so the order in which adopted
  *       and new changes arrive does not matter; this also covers commits the committer re-makes
- *       after the writer restored.
+ *       after the writer restored;
+ *   <li>a user erased ({@code erase_user}) loses the rows this writer still holds: {@link
+ *       #newlyErased} finds the scopes that left the table, and the writer drops them before its
+ *       next hot segment and flushes are committed.
  * </ul>
  */
 @Internal
@@ -40,14 +48,19 @@ final class LogSync {
     private final int subtask;
     private final Set<String> applied = new HashSet<>();
     private final Map<ScopeId, Long> awaiting = new HashMap<>();
+    private final String writerId;
+    private final Set<ScopeId> knownScopes = new HashSet<>();
+    private final NavigableMap<Long, Set<ScopeId>> preparedScopes = new TreeMap<>();
 
     LogSync(
             TieredTable table,
             HotTable hot,
             ScopeKeySelector router,
             int parallelism,
-            int subtask) {
+            int subtask,
+            String writerId) {
         this.table = table;
+        this.writerId = writerId;
         this.hot = hot;
         this.router = router;
         this.parallelism = parallelism;
@@ -111,6 +124,50 @@ final class LogSync {
             }
         }
         return count;
+    }
+
+    /**
+     * The scopes whose changes this writer put into the delta of checkpoint {@code checkpointId}
+     * (its hot segment and its flushes); they count as committed once the log shows that checkpoint
+     * committed.
+     */
+    void prepared(long checkpointId, Set<ScopeId> scopes) {
+        if (!scopes.isEmpty()) {
+            preparedScopes.computeIfAbsent(checkpointId, id -> new HashSet<>()).addAll(scopes);
+        }
+    }
+
+    /**
+     * The USER scopes erased since the last call: scopes known to be in the table (seen in it, or
+     * committed by this writer) that the table no longer has (no manifest, no row in a live hot
+     * segment). Only {@code erase_user} removes a scope, and its commit record does not name the
+     * user, so the writer compares what it knows with the table. Pending flushes of an erased scope
+     * are forgotten: the erase removed the scope whatever those flushes held.
+     */
+    List<ScopeId> newlyErased() throws IOException {
+        if (table.definition().type() != TableType.USER) {
+            return List.of();
+        }
+        TableState state = table.latestState();
+        Long committedThrough = state.writers().get(writerId);
+        if (committedThrough != null) {
+            Map<Long, Set<ScopeId>> done = preparedScopes.headMap(committedThrough, true);
+            done.values().forEach(knownScopes::addAll);
+            done.clear();
+        }
+        Set<ScopeId> live = new HashSet<>(state.liveScopeIds());
+        List<ScopeId> erased = new ArrayList<>();
+        Iterator<ScopeId> known = knownScopes.iterator();
+        while (known.hasNext()) {
+            ScopeId scope = known.next();
+            if (!live.contains(scope)) {
+                erased.add(scope);
+                awaiting.remove(scope);
+                known.remove();
+            }
+        }
+        knownScopes.addAll(live);
+        return erased;
     }
 
     private boolean owns(String routingKey) {

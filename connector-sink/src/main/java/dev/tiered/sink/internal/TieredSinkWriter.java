@@ -10,6 +10,7 @@ import dev.tiered.state.TableDefinition;
 import dev.tiered.state.TableType;
 import dev.tiered.state.TieredTable;
 import dev.tiered.state.cold.HotSegmentCompression;
+import dev.tiered.state.cold.HotSegmentFile;
 import dev.tiered.state.cold.HotSegmentWriter;
 import dev.tiered.state.cold.Segments;
 import dev.tiered.state.hot.HotStore;
@@ -37,7 +38,10 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The write path of DESIGN §5 for one subtask. Each change goes into the RocksDB hot store (newest
@@ -76,6 +80,7 @@ final class TieredSinkWriter<IN>
     private volatile long lastFlushMillis;
 
     private HotSegmentWriter segment;
+    private Set<ScopeId> preparedScopes = new HashSet<>();
     private int segmentCount;
     private boolean flushAll;
     private String lastUserId;
@@ -115,7 +120,9 @@ final class TieredSinkWriter<IN>
                         hot,
                         new ScopeKeySelector(definition),
                         context.getTaskInfo().getNumberOfParallelSubtasks(),
-                        subtask);
+                        subtask,
+                        // the committer's writer id (CommitAggregator): job and table
+                        context.getJobInfo().getJobId() + "/" + definition.tableId());
         this.deadLetters =
                 new DeadLetters(table.layout().rejectedDir(), filePrefix, definition.rowType());
         this.policy = definition.options().flushPolicy();
@@ -129,6 +136,7 @@ final class TieredSinkWriter<IN>
         metrics.gauge("hotBytes", hot::byteCount);
         metrics.gauge("lastFlushDurationMs", () -> lastFlushMillis);
 
+        sync.newlyErased(); // learns the table's scopes
         long adopted = sync.adopt();
         LOG.info(
                 "Tiered writer {} of {} started: {} hot rows adopted from the table, ids above {}",
@@ -199,7 +207,7 @@ final class TieredSinkWriter<IN>
         if (segment == null) {
             Path path =
                     new Path(table.layout().hotDir(), filePrefix + "-" + segmentCount++ + ".avro");
-            segment = HotSegmentWriter.create(path, definition, HotSegmentCompression.NONE);
+            segment = HotSegmentWriter.create(path, definition, HotSegmentCompression.DEFAULT);
         }
         return segment;
     }
@@ -213,15 +221,31 @@ final class TieredSinkWriter<IN>
 
     @Override
     public Collection<CommitDelta> prepareCommit() throws IOException {
+        Set<ScopeId> erased = new HashSet<>(sync.newlyErased());
+        for (ScopeId scope : erased) {
+            long dropped = hot.dropScope(scope);
+            LOG.info(
+                    "Dropped {} hot rows of erased scope {} of {}",
+                    dropped,
+                    scope,
+                    definition.tableId());
+        }
         sync.removeCommittedFlushes();
         sync.adopt();
         deadLetters.roll();
         List<HotSegmentRef> hotSegments = new ArrayList<>(1);
         if (segment != null) {
-            HotSegmentRef ref = Segments.ref(segment.finish(), filePrefix, -1);
+            HotSegmentFile file = segment.finish();
             segment = null;
-            sync.written(ref.path());
-            hotSegments.add(ref);
+            if (!Collections.disjoint(file.scopes(), erased)) {
+                file = withoutScopes(file, erased);
+            }
+            if (file != null) {
+                preparedScopes.addAll(file.scopes());
+                HotSegmentRef ref = Segments.ref(file, filePrefix, -1);
+                sync.written(ref.path());
+                hotSegments.add(ref);
+            }
         }
         List<CommitDelta.ScopeFlush> flushed = new ArrayList<>();
         if (definition.type() == TableType.STREAM) {
@@ -233,6 +257,21 @@ final class TieredSinkWriter<IN>
         }
         flushAll = false;
         return List.of(new CommitDelta("", -1, hotSegments, flushed));
+    }
+
+    /**
+     * The segment without the changes of erased scopes (written before their erase reached this
+     * writer), under a new name; null if nothing else is in it. The original is deleted.
+     */
+    private HotSegmentFile withoutScopes(HotSegmentFile file, Set<ScopeId> erased)
+            throws IOException {
+        Path source = new Path(table.layout().hotDir(), file.fileName());
+        Path target =
+                new Path(table.layout().hotDir(), filePrefix + "-" + segmentCount++ + ".avro");
+        HotSegmentFile copy =
+                Segments.copyHotSegment(definition, source, target, s -> !erased.contains(s));
+        source.getFileSystem().delete(source, false);
+        return copy;
     }
 
     /** Scopes due by policy (or all at end of input), plus the largest past hot.max-bytes. */
@@ -273,6 +312,7 @@ final class TieredSinkWriter<IN>
         CommitDelta.ScopeFlush flush =
                 ScopeFlusher.flush(table, hot, scope, path, clock, ids.nextId());
         sync.flushed(scope, flush.flushedThroughSeq());
+        preparedScopes.add(scope);
         flushes.inc();
         flushedBytes.inc(flush.added().get(0).sizeBytes());
         lastFlushMillis = (System.nanoTime() - started) / 1_000_000;
@@ -281,6 +321,9 @@ final class TieredSinkWriter<IN>
 
     @Override
     public List<WriterState> snapshotState(long checkpointId) {
+        // prepareCommit ran just before, for this checkpoint
+        sync.prepared(checkpointId, preparedScopes);
+        preparedScopes = new HashSet<>();
         return List.of(new WriterState(ids.nextId()));
     }
 

@@ -1,14 +1,20 @@
 package dev.tiered.state.cold;
 
+import dev.tiered.state.ChangeCursor;
 import dev.tiered.state.Column;
+import dev.tiered.state.ScopeId;
 import dev.tiered.state.TableDefinition;
 import dev.tiered.state.meta.ColumnStats;
 import dev.tiered.state.meta.HotSegmentRef;
 import dev.tiered.state.meta.SegmentEntry;
 
+import org.apache.flink.core.fs.Path;
+
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /** Turns finished files into the entries manifests and commit records list. */
 public final class Segments {
@@ -58,5 +64,24 @@ public final class Segments {
                 segment.rowCount(),
                 segment.sizeBytes(),
                 new ArrayList<>(new java.util.TreeSet<>(segment.scopes())));
+    }
+
+    /**
+     * Copies the changes of hot segment {@code source} whose scope {@code keep} accepts into the
+     * new hot segment {@code target} (erasing a user from a segment); null, and no file, if none
+     * are kept.
+     */
+    public static HotSegmentFile copyHotSegment(
+            TableDefinition table, Path source, Path target, Predicate<ScopeId> keep)
+            throws IOException {
+        try (ChangeCursor rows =
+                        HotSegmentReader.open(source.getFileSystem(), source, table, keep);
+                HotSegmentWriter writer =
+                        HotSegmentWriter.create(target, table, HotSegmentCompression.DEFAULT)) {
+            while (rows.next()) {
+                writer.write(rows.scope(), rows.seq(), rows.op(), rows.row());
+            }
+            return writer.rowCount() == 0 ? null : writer.finish();
+        }
     }
 }

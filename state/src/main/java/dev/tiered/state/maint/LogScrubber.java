@@ -3,10 +3,9 @@ package dev.tiered.state.maint;
 import dev.tiered.state.ChangeCursor;
 import dev.tiered.state.ScopeId;
 import dev.tiered.state.TieredTable;
-import dev.tiered.state.cold.HotSegmentCompression;
 import dev.tiered.state.cold.HotSegmentFile;
 import dev.tiered.state.cold.HotSegmentReader;
-import dev.tiered.state.cold.HotSegmentWriter;
+import dev.tiered.state.cold.Segments;
 import dev.tiered.state.log.CommitLog;
 import dev.tiered.state.meta.CommitRecord;
 import dev.tiered.state.meta.HotSegmentRef;
@@ -249,19 +248,6 @@ final class LogScrubber {
      */
     static HotSegmentFile copyWithout(TieredTable table, Path source, ScopeId scope, Path target)
             throws IOException {
-        try (ChangeCursor rows =
-                        HotSegmentReader.open(
-                                source.getFileSystem(),
-                                source,
-                                table.definition(),
-                                s -> !s.equals(scope));
-                HotSegmentWriter writer =
-                        HotSegmentWriter.create(
-                                target, table.definition(), HotSegmentCompression.DEFAULT)) {
-            while (rows.next()) {
-                writer.write(rows.scope(), rows.seq(), rows.op(), rows.row());
-            }
-            return writer.rowCount() == 0 ? null : writer.finish();
-        }
+        return Segments.copyHotSegment(table.definition(), source, target, s -> !s.equals(scope));
     }
 }
