@@ -217,6 +217,113 @@ public record TableDefinition(
                 namespace, name, schemaVersion, columns, primaryKey, options, defaults, properties);
     }
 
+    /**
+     * The next version of this definition (ALTER TABLE): the same columns in the same order with
+     * their ids, then new nullable columns (ids continue above the highest); options and properties
+     * replaced. The table's identity cannot change: primary key, TYPE, STORAGE_ID and the user-id
+     * column stay; a column cannot be dropped, renamed or retyped.
+     *
+     * @param columns every physical column of the new version, in order
+     * @throws TableValidationException naming the change that is not allowed
+     */
+    public TableDefinition evolve(
+            List<Map.Entry<String, LogicalType>> columns,
+            List<String> primaryKey,
+            Map<String, String> options,
+            Predicate<String> storageExists) {
+        String tableId = tableId();
+        if (columns.size() < this.columns.size()) {
+            throw new TableValidationException(
+                    "Cannot alter table " + tableId + ": columns cannot be dropped");
+        }
+        List<Column> built = new ArrayList<>(this.columns);
+        int nextId = this.columns.stream().mapToInt(Column::id).max().orElse(0) + 1;
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < columns.size(); i++) {
+            String name = columns.get(i).getKey();
+            LogicalType type = columns.get(i).getValue();
+            if (!seen.add(name.toLowerCase(Locale.ROOT))) {
+                throw new TableValidationException(
+                        "Cannot alter table "
+                                + tableId
+                                + ": duplicate column name '"
+                                + name
+                                + "' (column names are case-insensitive)");
+            }
+            if (i < this.columns.size()) {
+                Column old = this.columns.get(i);
+                if (!old.name().equals(name) || !old.type().equals(type)) {
+                    throw new TableValidationException(
+                            "Cannot alter table "
+                                    + tableId
+                                    + ": column '"
+                                    + old.name()
+                                    + "' cannot be dropped, renamed or retyped (only new columns"
+                                    + " can be added at the end)");
+                }
+                continue;
+            }
+            if (RESERVED_COLUMNS.contains(name.toLowerCase(Locale.ROOT))) {
+                throw new TableValidationException(
+                        "Cannot alter table "
+                                + tableId
+                                + ": column name '"
+                                + name
+                                + "' is reserved");
+            }
+            if (!type.isNullable()) {
+                throw new TableValidationException(
+                        "Cannot alter table "
+                                + tableId
+                                + ": new column '"
+                                + name
+                                + "' must be nullable (older rows read it as NULL)");
+            }
+            checkSupported(tableId, name, type);
+            built.add(new Column(nextId++, name, type));
+        }
+        if (!primaryKey.equals(this.primaryKey)) {
+            throw new TableValidationException(
+                    "Cannot alter table " + tableId + ": the primary key cannot change");
+        }
+        // The identity first: a changed TYPE would otherwise fail on the options that only the
+        // old type allows, which hides what was really refused.
+        for (String key : List.of(TableOptionKeys.TYPE, TableOptionKeys.STORAGE_ID)) {
+            String value = options.get(key);
+            if (value == null) {
+                value = options.get(TableOptionKeys.alias(key));
+            }
+            String current =
+                    key.equals(TableOptionKeys.TYPE)
+                            ? this.options.type().name()
+                            : this.options.storageId();
+            if (value != null && !value.trim().equalsIgnoreCase(current)) {
+                throw identityChange(tableId);
+            }
+        }
+        TableOptions parsed = TableOptions.parse(options, storageExists);
+        if (parsed.type() != this.options.type()
+                || !parsed.storageId().equals(this.options.storageId())
+                || !java.util.Objects.equals(parsed.userIdColumn(), this.options.userIdColumn())) {
+            throw identityChange(tableId);
+        }
+        return of(
+                namespace,
+                name,
+                schemaVersion + 1,
+                built,
+                primaryKey,
+                parsed,
+                propertiesOf(options));
+    }
+
+    private static TableValidationException identityChange(String tableId) {
+        return new TableValidationException(
+                "Cannot alter table "
+                        + tableId
+                        + ": TYPE, STORAGE_ID and 'user-id.column' cannot change");
+    }
+
     /** {@code "namespace.table"}, as manifests and system tables name it. */
     public String tableId() {
         return namespace + "." + name;

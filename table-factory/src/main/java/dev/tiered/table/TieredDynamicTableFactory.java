@@ -4,11 +4,20 @@ import dev.tiered.sink.SinkOptions;
 import dev.tiered.source.SourceOptions;
 import dev.tiered.state.TableDefinition;
 import dev.tiered.state.TableOptionKeys;
-import dev.tiered.state.TableOptions;
 import dev.tiered.state.TieredException;
+import dev.tiered.state.TieredTable;
+import dev.tiered.state.maint.MaintenanceOptions;
+import dev.tiered.table.internal.AccessControl;
+import dev.tiered.table.internal.Session;
+import dev.tiered.table.internal.Storages;
+import dev.tiered.table.internal.SystemTableSource;
+import dev.tiered.table.internal.SystemTables;
+import dev.tiered.table.internal.TieredTableSink;
 
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.catalog.Column;
 import org.apache.flink.table.catalog.ObjectIdentifier;
@@ -21,19 +30,27 @@ import org.apache.flink.table.factories.DynamicTableSourceFactory;
 import org.apache.flink.table.factories.FactoryUtil;
 import org.apache.flink.table.types.logical.LogicalType;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * {@code 'connector' = 'tiered'}: validates a table's options at DDL time with the messages of
- * DESIGN §4 and turns it into a {@link TableDefinition}.
+ * DESIGN §4, turns it into a {@link TableDefinition} and creates its sink.
  *
- * <p>Status: the write path (connector-sink) and read path (connector-source) are not part of this
- * release yet; creating a source or sink fails after validation with a message saying so.
+ * <p>Two modes. Found through {@code 'connector' = 'tiered'}, the table lives at {@code 'path'}
+ * (the only storage, {@code local}), under the Flink database and table name. Returned by a tiered
+ * catalog, the table is the one stored in the warehouse (its stored definition, at the storage its
+ * {@code STORAGE_ID} names); the catalog's system tables come through here too.
+ *
+ * <p>The read path (connector-source) is not part of this release yet: creating a source for a data
+ * table fails after validation and access checks, with a message saying so.
  */
 @PublicEvolving
 public final class TieredDynamicTableFactory
@@ -45,6 +62,23 @@ public final class TieredDynamicTableFactory
     private static final Set<String> CONNECTOR_KEYS =
             Set.of(FactoryUtil.CONNECTOR.key(), TieredTableOptions.PATH.key());
 
+    /** Set for tables a catalog returns: the catalog's storages. */
+    private final Storages catalogStorages;
+
+    public TieredDynamicTableFactory() {
+        this(null);
+    }
+
+    private TieredDynamicTableFactory(Storages catalogStorages) {
+        this.catalogStorages = catalogStorages;
+    }
+
+    /** The factory of a tiered catalog's tables. */
+    @Internal
+    public static TieredDynamicTableFactory forCatalog(Storages storages) {
+        return new TieredDynamicTableFactory(storages);
+    }
+
     @Override
     public String factoryIdentifier() {
         return IDENTIFIER;
@@ -52,50 +86,136 @@ public final class TieredDynamicTableFactory
 
     @Override
     public Set<ConfigOption<?>> requiredOptions() {
-        return Set.of(TieredTableOptions.PATH);
+        return catalogStorages == null ? Set.of(TieredTableOptions.PATH) : Set.of();
     }
 
     @Override
     public Set<ConfigOption<?>> optionalOptions() {
-        return Set.of(
-                TieredTableOptions.TYPE,
-                TieredTableOptions.FLUSH_POLICY,
-                TieredTableOptions.TTL_SECONDS,
-                TieredTableOptions.ACCESS_LEVEL,
-                TieredTableOptions.USE_USER_STORAGE,
-                TieredTableOptions.STORAGE_ID,
-                TieredTableOptions.USER_ID_COLUMN,
-                SinkOptions.BAD_ROWS,
-                SinkOptions.FLUSH_ON_END_OF_INPUT,
-                SinkOptions.HOT_MAX_BYTES,
-                FactoryUtil.SINK_PARALLELISM,
-                SourceOptions.SCAN_MODE,
-                SourceOptions.SCAN_COMMIT,
-                SourceOptions.SCAN_TIMESTAMP,
-                SourceOptions.DISCOVERY_INTERVAL);
+        Set<ConfigOption<?>> options = new LinkedHashSet<>();
+        if (catalogStorages != null) {
+            options.add(TieredTableOptions.PATH);
+        }
+        options.addAll(
+                List.of(
+                        TieredTableOptions.TYPE,
+                        TieredTableOptions.FLUSH_POLICY,
+                        TieredTableOptions.TTL_SECONDS,
+                        TieredTableOptions.ACCESS_LEVEL,
+                        TieredTableOptions.USE_USER_STORAGE,
+                        TieredTableOptions.STORAGE_ID,
+                        TieredTableOptions.USER_ID_COLUMN,
+                        TieredTableOptions.COMPACTION_TARGET_FILE_SIZE,
+                        TieredTableOptions.COMPACTION_MAX_FILES,
+                        TieredTableOptions.LOG_RETAIN_COMMITS,
+                        TieredTableOptions.LOG_RETAIN_TIME,
+                        TieredTableOptions.ORPHAN_GRACE_PERIOD,
+                        SinkOptions.BAD_ROWS,
+                        SinkOptions.FLUSH_ON_END_OF_INPUT,
+                        SinkOptions.HOT_MAX_BYTES,
+                        FactoryUtil.SINK_PARALLELISM,
+                        SourceOptions.SCAN_MODE,
+                        SourceOptions.SCAN_COMMIT,
+                        SourceOptions.SCAN_TIMESTAMP,
+                        SourceOptions.DISCOVERY_INTERVAL));
+        return options;
     }
 
     @Override
     public DynamicTableSink createDynamicTableSink(Context context) {
-        TableDefinition definition = definitionOf(context);
-        throw new ValidationException(
-                "Cannot create a tiered sink for table "
-                        + definition.tableId()
-                        + ": the write path is not part of this release yet");
+        if (isForeign(context)) {
+            return FactoryUtil.discoverFactory(
+                            context.getClassLoader(),
+                            DynamicTableSinkFactory.class,
+                            connector(context))
+                    .createDynamicTableSink(context);
+        }
+        if (systemKind(context) != null) {
+            throw new ValidationException(
+                    "Cannot write "
+                            + context.getObjectIdentifier().asSummaryString()
+                            + ": system tables are read-only");
+        }
+        FactoryUtil.TableFactoryHelper helper = FactoryUtil.createTableFactoryHelper(this, context);
+        helper.validateExcept(TableOptionKeys.FIELDS_PREFIX);
+        ResolvedTable table = resolve(context);
+        ReadableConfig options = helper.getOptions();
+        TieredTableSink.Settings settings =
+                new TieredTableSink.Settings(
+                        options.get(SinkOptions.BAD_ROWS),
+                        options.get(SinkOptions.FLUSH_ON_END_OF_INPUT),
+                        options.get(SinkOptions.HOT_MAX_BYTES),
+                        options.getOptional(FactoryUtil.SINK_PARALLELISM).orElse(null));
+        return new TieredTableSink(
+                table.baseUri(),
+                table.definition(),
+                settings,
+                Session.of(context.getConfiguration()));
     }
 
     @Override
     public DynamicTableSource createDynamicTableSource(Context context) {
-        TableDefinition definition = definitionOf(context);
+        if (isForeign(context)) {
+            return FactoryUtil.discoverFactory(
+                            context.getClassLoader(),
+                            DynamicTableSourceFactory.class,
+                            connector(context))
+                    .createDynamicTableSource(context);
+        }
+        Session session = Session.of(context.getConfiguration());
+        SystemTables.Kind kind = systemKind(context);
+        if (kind != null) {
+            String name = context.getObjectIdentifier().getObjectName();
+            String viewOf = context.getCatalogTable().getOptions().get(SystemTables.OPTION_VIEW_OF);
+            AccessControl.checkSystemTable(
+                    session,
+                    viewOf == null ? SystemTables.DATABASE + "." + name : "`" + name + "`");
+            return new SystemTableSource(kind, catalogStorages, viewOf);
+        }
+        FactoryUtil.TableFactoryHelper helper = FactoryUtil.createTableFactoryHelper(this, context);
+        helper.validateExcept(TableOptionKeys.FIELDS_PREFIX);
+        ResolvedTable table = resolve(context);
+        AccessControl.readOwner(session, table.definition());
+        // Seam for connector-source: a TieredTableSource (scan + lookup) over table.baseUri() and
+        // table.definition(), restricted to the user AccessControl.readOwner returns.
         throw new ValidationException(
                 "Cannot create a tiered source for table "
-                        + definition.tableId()
+                        + table.definition().tableId()
                         + ": the read path is not part of this release yet");
+    }
+
+    /** A table's definition and the base URI of the storage it lives in. */
+    private record ResolvedTable(String baseUri, TableDefinition definition) {}
+
+    private ResolvedTable resolve(Context context) {
+        if (catalogStorages == null) {
+            TableDefinition definition = definitionOf(context);
+            return new ResolvedTable(
+                    context.getCatalogTable().getOptions().get(TieredTableOptions.PATH.key()),
+                    definition);
+        }
+        ObjectIdentifier id = context.getObjectIdentifier();
+        try {
+            TieredTable table =
+                    catalogStorages
+                            .find(id.getDatabaseName(), id.getObjectName())
+                            .orElseThrow(
+                                    () ->
+                                            new ValidationException(
+                                                    "Cannot use table "
+                                                            + id.asSummaryString()
+                                                            + ": it is not in the warehouse"));
+            TableDefinition definition = table.definition();
+            return new ResolvedTable(
+                    catalogStorages.uri(definition.options().storageId()), definition);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot open table " + id.asSummaryString(), e);
+        }
     }
 
     /**
      * Validates a table's options the Flink way (unknown keys fail, naming the key) and then by the
-     * rules of DESIGN §4, and builds its definition. The namespace is the Flink database name.
+     * rules of DESIGN §4, and builds its definition (version 1). The namespace is the Flink
+     * database name.
      *
      * @throws ValidationException with the message of the first rule broken
      */
@@ -128,15 +248,38 @@ public final class TieredDynamicTableFactory
         List<String> primaryKey =
                 schema.getPrimaryKey().map(UniqueConstraint::getColumns).orElse(List.of());
         try {
-            return TableDefinition.create(
-                    id.getDatabaseName(),
-                    id.getObjectName(),
-                    columns,
-                    primaryKey,
-                    options,
-                    TableOptions.DEFAULT_STORAGE_ID::equals);
+            TableDefinition definition =
+                    TableDefinition.create(
+                            id.getDatabaseName(),
+                            id.getObjectName(),
+                            columns,
+                            primaryKey,
+                            options,
+                            catalogStorages == null
+                                    ? dev.tiered.state.TableOptions.DEFAULT_STORAGE_ID::equals
+                                    : catalogStorages::exists);
+            MaintenanceOptions.of(definition);
+            return definition;
         } catch (TieredException e) {
             throw new ValidationException(e.getMessage(), e);
         }
+    }
+
+    private SystemTables.Kind systemKind(Context context) {
+        if (catalogStorages == null) {
+            return null;
+        }
+        String kind = context.getCatalogTable().getOptions().get(SystemTables.OPTION_KIND);
+        return kind == null ? null : SystemTables.Kind.valueOf(kind);
+    }
+
+    private static String connector(Context context) {
+        return context.getCatalogTable().getOptions().get(FactoryUtil.CONNECTOR.key());
+    }
+
+    /** A catalog's factory is used for all its tables; other connectors are handed on. */
+    private boolean isForeign(Context context) {
+        String connector = connector(context);
+        return catalogStorages != null && connector != null && !IDENTIFIER.equals(connector);
     }
 }

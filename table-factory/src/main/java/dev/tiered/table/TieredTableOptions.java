@@ -67,6 +67,44 @@ public final class TieredTableOptions {
                     .withDescription(
                             "USER tables: the STRING column that carries each row's owner.");
 
+    public static final ConfigOption<String> COMPACTION_TARGET_FILE_SIZE =
+            ConfigOptions.key(TableOptionKeys.COMPACTION_TARGET_FILE_SIZE)
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Compaction writes files of about this size (e.g. '128mb', the"
+                                    + " default); batches at or above it are left alone.");
+
+    public static final ConfigOption<String> COMPACTION_MAX_FILES =
+            ConfigOptions.key(TableOptionKeys.COMPACTION_MAX_FILES)
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Automatic compaction runs on a scope with more batches than this"
+                                    + " (default 16); 0 turns it off.");
+
+    public static final ConfigOption<String> LOG_RETAIN_COMMITS =
+            ConfigOptions.key(TableOptionKeys.LOG_RETAIN_COMMITS)
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Expiry keeps at least this many newest commits (default 100).");
+
+    public static final ConfigOption<String> LOG_RETAIN_TIME =
+            ConfigOptions.key(TableOptionKeys.LOG_RETAIN_TIME)
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Expiry keeps every commit younger than this (default '1 h').");
+
+    public static final ConfigOption<String> ORPHAN_GRACE_PERIOD =
+            ConfigOptions.key(TableOptionKeys.ORPHAN_GRACE_PERIOD)
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Orphan cleanup leaves unreferenced files younger than this (default"
+                                    + " '1 d'): attempts may still be in flight.");
+
     private TieredTableOptions() {}
 
     private static ConfigOption<String> definitionOption(String canonicalKey, String description) {

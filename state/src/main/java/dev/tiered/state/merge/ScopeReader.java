@@ -116,17 +116,9 @@ public final class ScopeReader {
                 Path file = new Path(table.scopeDir(scope), batch);
                 inputs.add(BatchReader.open(file, definition, scope, spec));
             }
-            HotRows hot = new HotRows(scope, definition.rowType(), keys);
-            LongPredicate live = liveHotSeq(definition, flushedThroughSeq, nowMillis);
-            for (String segment : hotSegments) {
-                Path file = new Path(table.layout().hotDir(), segment);
-                try (HotSegmentReader reader =
-                        HotSegmentReader.open(
-                                file.getFileSystem(), file, definition, scope::equals)) {
-                    hot.addAll(reader, live);
-                }
-            }
-            inputs.add(hot.cursor());
+            inputs.add(
+                    hotRows(table, scope, hotSegments, flushedThroughSeq, nowMillis, keys)
+                            .cursor());
             return new MergeCursor(inputs, keys, keepTombstones);
         } catch (IOException | RuntimeException e) {
             for (ChangeCursor input : inputs) {
@@ -138,6 +130,49 @@ public final class ScopeReader {
             }
             throw e;
         }
+    }
+
+    /**
+     * The scope's live hot changes at {@code state}: newest version per key of the changes in its
+     * live hot segments above {@code flushed_through_seq} (and, for STREAM tables, younger than the
+     * TTL at {@code nowMillis}), tombstones included. This is what a flush of the scope writes.
+     */
+    public static HotRows hotRows(
+            TieredTable table,
+            TableState state,
+            ScopeId scope,
+            long nowMillis,
+            Comparator<RowData> keys)
+            throws IOException {
+        List<String> files = new ArrayList<>();
+        for (HotSegmentRef segment : state.hotSegments()) {
+            if (segment.scopes().contains(scope)) {
+                files.add(segment.path());
+            }
+        }
+        return hotRows(
+                table, scope, files, state.scope(scope).flushedThroughSeq(), nowMillis, keys);
+    }
+
+    private static HotRows hotRows(
+            TieredTable table,
+            ScopeId scope,
+            List<String> hotSegments,
+            long flushedThroughSeq,
+            long nowMillis,
+            Comparator<RowData> keys)
+            throws IOException {
+        TableDefinition definition = table.definition();
+        HotRows hot = new HotRows(scope, definition.rowType(), keys);
+        LongPredicate live = liveHotSeq(definition, flushedThroughSeq, nowMillis);
+        for (String segment : hotSegments) {
+            Path file = new Path(table.layout().hotDir(), segment);
+            try (HotSegmentReader reader =
+                    HotSegmentReader.open(file.getFileSystem(), file, definition, scope::equals)) {
+                hot.addAll(reader, live);
+            }
+        }
+        return hot;
     }
 
     /**

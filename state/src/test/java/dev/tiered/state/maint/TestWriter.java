@@ -56,6 +56,12 @@ final class TestWriter {
     private long checkpoint;
     private int segments;
 
+    /** Names this writer's hot segments; give a second writer of the same table another. */
+    String segmentPrefix = "w-";
+
+    /** The writer identity of this writer's commits; give a second writer another. */
+    String writerId = "w";
+
     TestWriter(TableFileIO io, File dir, Map<String, String> properties, ManualClock clock)
             throws IOException {
         this(io, dir, "messages", properties, clock);
@@ -108,7 +114,7 @@ final class TestWriter {
         if (changes.isEmpty()) {
             return table.latestState().commit();
         }
-        Path path = new Path(table.layout().hotDir(), "w-" + segments++ + ".avro");
+        Path path = new Path(table.layout().hotDir(), segmentPrefix + segments++ + ".avro");
         HotSegmentFile file;
         try (HotSegmentWriter writer =
                 HotSegmentWriter.create(path, table.definition(), HotSegmentCompression.NONE)) {
@@ -126,8 +132,8 @@ final class TestWriter {
         }
         changes.clear();
         checkpoint++;
-        HotSegmentRef ref = Segments.ref(file, "w", checkpoint);
-        return commit(new PendingCommit("append", "w", checkpoint).addHotSegment(ref));
+        HotSegmentRef ref = Segments.ref(file, writerId, checkpoint);
+        return commit(new PendingCommit("append", writerId, checkpoint).addHotSegment(ref));
     }
 
     /** Writes the user's live hot rows as a batch and commits the flush; -1 if none. */

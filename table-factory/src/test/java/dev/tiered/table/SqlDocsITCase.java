@@ -1,0 +1,136 @@
+package dev.tiered.table;
+
+import dev.tiered.table.testing.Sql;
+import dev.tiered.table.testing.SqlScript;
+import dev.tiered.table.testing.TableReads;
+
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.types.Row;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs every {@code sql} block of docs/sql.md verbatim, in order, in one batch TableEnvironment
+ * (only the warehouse and export URIs point at temporary directories), then checks what the
+ * statements did.
+ */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class SqlDocsITCase {
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
+
+    @TempDir File warehouse;
+    @TempDir File exports;
+
+    @Test
+    void everyExampleOfTheSqlReferenceRuns() throws Exception {
+        String base = warehouse.toURI().toString().replaceAll("/$", "");
+        String exportBase = exports.toURI().toString().replaceAll("/$", "");
+        TableEnvironment env = TableEnvironment.create(EnvironmentSettings.inBatchMode());
+        env.getConfig().set("parallelism.default", "2");
+        Map<String, List<Row>> results = new LinkedHashMap<>();
+        for (String statement : SqlScript.statements(SqlScript.docs().resolve("sql.md"))) {
+            String sql =
+                    statement
+                            .replace("file:///data/storage", base)
+                            .replace("file:///export", exportBase);
+            results.put(statement, Sql.run(env, sql));
+        }
+
+        assertThat(results).containsKey("CALL tiered.sys.flush_table('app.config')");
+        List<Row> flushed = results.get("CALL tiered.sys.flush_table('app.config')");
+        assertThat(flushed).hasSize(1);
+        assertThat((Long) flushed.get(0).getField("commit_id")).isPositive();
+        assertThat(flushed.get(0).getField("row_count")).isEqualTo(1L);
+
+        assertThat(results.get("CALL tiered.sys.flush_all('chat')"))
+                .anySatisfy(
+                        r ->
+                                assertThat(r.getField("message"))
+                                        .isEqualTo("skipped: STREAM tables are never flushed"));
+        assertThat(results.get("CALL tiered.sys.compact_table('chat.messages')"))
+                .anySatisfy(r -> assertThat((Long) r.getField("commit_id")).isPositive());
+        assertThat(results.get("CALL tiered.sys.check_storage('local', true)"))
+                .allSatisfy(r -> assertThat(r.getField("status")).isEqualTo("healthy"));
+
+        assertThat(results.get("CALL tiered.sys.expire_commits('chat.messages')"))
+                .singleElement()
+                .satisfies(r -> assertThat(r.getField("table_id")).isEqualTo("chat.messages"));
+        // Hot segments a bounded job's final commit flushed entirely are never listed: orphans,
+        // kept for the grace period (1 day by default).
+        assertThat(results.get("CALL tiered.sys.remove_orphan_files('chat.messages')"))
+                .isNotEmpty()
+                .allSatisfy(
+                        r ->
+                                assertThat(r.getField("action"))
+                                        .isIn(
+                                                "no orphan files",
+                                                "kept (younger than the grace period)"));
+        assertThat(results.get("CALL tiered.sys.erase_user('alice')"))
+                .extracting(r -> r.getField("table_id"))
+                .containsExactly("chat.messages");
+        assertThat(results.get("SELECT * FROM tiered.`system`.storages"))
+                .extracting(r -> r.getField("storage_id"))
+                .containsExactly("local", "archive");
+
+        List<String> tables = new ArrayList<>();
+        for (Row r :
+                results.get(
+                        "SELECT table_id, table_type, flush_policy, ttl_seconds, access_level FROM"
+                                + " tiered.`system`.`tables`")) {
+            tables.add(
+                    r.getField("table_id")
+                            + " "
+                            + r.getField("table_type")
+                            + " "
+                            + r.getField("flush_policy")
+                            + " "
+                            + r.getField("ttl_seconds")
+                            + " "
+                            + r.getField("access_level"));
+        }
+        assertThat(tables)
+                .contains(
+                        "chat.messages USER rows:500 null null",
+                        "chat.typing_events STREAM null 30 null",
+                        "app.config SHARED null null PUBLIC",
+                        "app.audit SHARED null null PRIVATE");
+        assertThat(
+                        results.get(
+                                "SELECT user_id, kind, path, row_count FROM tiered.chat.`messages$files`"))
+                .anySatisfy(r -> assertThat(r.getField("kind")).isEqualTo("batch"));
+
+        // The erase ran last in the catalog part: alice is gone, the others stay.
+        Map<String, List<String>> messages = TableReads.rows(base, "chat", "messages");
+        assertThat(messages.values()).noneMatch(r -> "alice".equals(r.get(1)));
+        assertThat(messages.get("2")).containsSequence("2", "bob", "10", "hi alice");
+        assertThat(messages.values()).anyMatch(r -> "carol".equals(r.get(1)));
+        assertThat(messages.values()).allMatch(r -> r.get(4) != null); // NOW() default
+        assertThat(TableReads.rows(base, "app", "config"))
+                .containsOnlyKeys("lang", "region", "theme");
+        assertThat(new File(exports, "alice/chat/messages/manifest.json")).exists();
+        assertThat(new File(warehouse, "archive-storage/app/audit")).doesNotExist();
+        assertThat(TableReads.rows(base + "/plain", "default_database", "messages"))
+                .containsOnlyKeys("1");
+    }
+}

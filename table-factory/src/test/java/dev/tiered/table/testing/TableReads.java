@@ -1,0 +1,69 @@
+package dev.tiered.table.testing;
+
+import dev.tiered.state.ChangeCursor;
+import dev.tiered.state.ScopeId;
+import dev.tiered.state.TieredTable;
+import dev.tiered.state.cold.BatchReadSpec;
+import dev.tiered.state.io.FlinkFileIO;
+import dev.tiered.state.merge.ScopeReader;
+import dev.tiered.state.meta.TableState;
+
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.RowType;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Reads a table's contents with the state engine (the SQL source is not part of this release):
+ * every live scope merged over batches and live hot segments, as the readers will see it.
+ */
+public final class TableReads {
+    private TableReads() {}
+
+    public static TieredTable open(String baseUri, String namespace, String name)
+            throws IOException {
+        return TieredTable.open(new FlinkFileIO(), new Path(baseUri), namespace, name);
+    }
+
+    /** Key (as text) to the row's fields as text, {@code null} for NULL. */
+    public static Map<String, List<String>> rows(String baseUri, String namespace, String name)
+            throws IOException {
+        TieredTable table = open(baseUri, namespace, name);
+        TableState state = table.latestState();
+        RowType type = table.definition().rowType();
+        int key = table.definition().primaryKeyIndex();
+        Map<String, List<String>> rows = new TreeMap<>();
+        for (ScopeId scope : state.liveScopeIds()) {
+            try (ChangeCursor cursor =
+                    ScopeReader.open(
+                            table,
+                            state,
+                            scope,
+                            BatchReadSpec.all(),
+                            System.currentTimeMillis(),
+                            false)) {
+                while (cursor.next()) {
+                    List<String> fields = fields(cursor.row(), type);
+                    rows.put(fields.get(key), fields);
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static List<String> fields(RowData row, RowType type) {
+        List<String> fields = new ArrayList<>();
+        for (int i = 0; i < type.getFieldCount(); i++) {
+            LogicalType t = type.getTypeAt(i);
+            Object value = RowData.createFieldGetter(t, i).getFieldOrNull(row);
+            fields.add(value == null ? null : value.toString());
+        }
+        return fields;
+    }
+}
