@@ -1,6 +1,7 @@
 package dev.tiered.e2e.jobs;
 
 import dev.tiered.sink.TieredSink;
+import dev.tiered.source.TieredSource;
 import dev.tiered.state.ChangeCursor;
 import dev.tiered.state.ScopeId;
 import dev.tiered.state.TableDefinition;
@@ -12,6 +13,7 @@ import dev.tiered.state.merge.ScopeReader;
 import dev.tiered.state.meta.ScopeManifest;
 import dev.tiered.state.meta.TableState;
 
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -21,13 +23,16 @@ import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.utils.LogicalTypeParser;
 import org.apache.flink.types.RowKind;
+import org.apache.flink.util.CloseableIterator;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.util.AbstractMap;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The project demo: one embedded Flink job (a local MiniCluster, checkpoints every 200 ms) writes
@@ -96,6 +101,7 @@ public final class Demo {
         env.setParallelism(2);
         env.enableCheckpointing(200, CheckpointingMode.EXACTLY_ONCE);
         env.fromSequence(0, MESSAGES - 1)
+                .map(Demo::paced)
                 .map(Demo::message)
                 .returns(RowData.class)
                 .sinkTo(
@@ -129,13 +135,44 @@ public final class Demo {
                                 .build())
                 .name("chat.typing_events");
         long started = System.currentTimeMillis();
+        Thread progress = new Thread(() -> progress(dir, started), "demo-progress");
+        progress.setDaemon(true);
+        progress.start();
         env.execute("tiered-tables-demo");
+        progress.interrupt();
+        progress.join();
         System.out.printf("Job finished in %d ms.%n%n", System.currentTimeMillis() - started);
 
         long now = System.currentTimeMillis();
         show(dir, "chat", "messages", now);
         show(dir, "app", "config", now);
         show(dir, "chat", "typing_events", now);
+
+        System.out.println(
+                "Reading chat.messages back with a Flink job (TieredSource, both tiers):");
+        Map<String, Long> perUser = new TreeMap<>();
+        StreamExecutionEnvironment reader = StreamExecutionEnvironment.getExecutionEnvironment();
+        reader.setParallelism(2);
+        try (CloseableIterator<RowData> rows =
+                reader.fromSource(
+                                TieredSource.forRowData(warehouse, "chat.messages")
+                                        .selectColumns("id", "user_id")
+                                        .build(),
+                                WatermarkStrategy.noWatermarks(),
+                                "chat.messages")
+                        .executeAndCollect("tiered-tables-demo-read")) {
+            rows.forEachRemaining(row -> perUser.merge(row.getString(1).toString(), 1L, Long::sum));
+        }
+        perUser.forEach((user, rows) -> System.out.printf("  %-6s %5d rows%n", user, rows));
+        System.out.println();
+
+        System.out.println("Files of chat.messages (a directory per user):");
+        tree(new File(dir, "chat/messages"), "  ");
+        File manifest = new File(dir, "chat/messages/user0/manifest.json");
+        System.out.println();
+        System.out.println("chat/messages/user0/manifest.json:");
+        System.out.println(Files.readString(manifest.toPath()));
+        System.out.println();
         TieredTable stream = open(dir, "chat", "typing_events");
         System.out.printf(
                 "  chat.typing_events 11 s later (past TTL_SECONDS=10): %d rows%n%n",
@@ -150,6 +187,12 @@ public final class Demo {
                 List.of("name"));
         reject("USER without a key", Map.of("TYPE", "USER"), List.of());
         System.out.println("Done.");
+    }
+
+    /** About 1,000 messages a second per subtask, so the flushes happen while you watch. */
+    private static long paced(long i) throws InterruptedException {
+        Thread.sleep(1);
+        return i;
     }
 
     private static RowData message(long i) {
@@ -210,6 +253,72 @@ public final class Demo {
             }
         }
         System.out.println();
+    }
+
+    /** Prints what the tables' commits hold while the job runs, each time it changes. */
+    private static void progress(File dir, long started) {
+        String last = "";
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                Thread.sleep(250);
+                StringBuilder line = new StringBuilder();
+                for (String[] t :
+                        new String[][] {
+                            {"chat", "messages"}, {"app", "config"}, {"chat", "typing_events"}
+                        }) {
+                    if (!new File(dir, t[0] + "/" + t[1] + "/_log").exists()) {
+                        continue;
+                    }
+                    TieredTable table = open(dir, t[0], t[1]);
+                    TableState state = table.latestState();
+                    long hotRows = state.hotSegments().stream().mapToLong(h -> h.rowCount()).sum();
+                    long batches = 0;
+                    long batchRows = 0;
+                    for (ScopeId scope : state.scopeIds()) {
+                        for (var segment : table.manifest(state, scope).segments()) {
+                            batches++;
+                            batchRows += segment.rowCount();
+                        }
+                    }
+                    line.append(
+                            String.format(
+                                    " | %s.%s commit %d: %d hot rows, %d batches (%d rows)",
+                                    t[0], t[1], state.commit(), hotRows, batches, batchRows));
+                }
+                String text = line.toString();
+                if (!text.isEmpty() && !text.equals(last)) {
+                    System.out.printf(
+                            "[%5.1f s]%s%n", (System.currentTimeMillis() - started) / 1000.0, text);
+                    last = text;
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                // a commit in progress: look again next time
+            }
+        }
+    }
+
+    private static void tree(File dir, String indent) {
+        File[] children = dir.listFiles(f -> !f.getName().startsWith("."));
+        if (children == null) {
+            return;
+        }
+        Arrays.sort(children);
+        for (File child : children) {
+            if (child.isDirectory()) {
+                System.out.println(indent + child.getName() + "/");
+                if (!child.getName().equals("_log") && !child.getName().equals("_hot")) {
+                    tree(child, indent + "  ");
+                } else {
+                    System.out.printf(
+                            "%s  (%d files)%n",
+                            indent, child.list((d, n) -> !n.startsWith(".")).length);
+                }
+            } else {
+                System.out.printf("%s%s (%,d bytes)%n", indent, child.getName(), child.length());
+            }
+        }
     }
 
     private static String format(TableDefinition definition, RowData row) {
