@@ -50,6 +50,7 @@ final class LogSync {
     private final Map<ScopeId, Long> awaiting = new HashMap<>();
     private final String writerId;
     private final Set<ScopeId> knownScopes = new HashSet<>();
+    private long basisCommit = -1;
     private final NavigableMap<Long, Set<ScopeId>> preparedScopes = new TreeMap<>();
 
     LogSync(
@@ -149,6 +150,7 @@ final class LogSync {
             return List.of();
         }
         TableState state = table.latestState();
+        basisCommit = state.commit();
         Long committedThrough = state.writers().get(writerId);
         if (committedThrough != null) {
             Map<Long, Set<ScopeId>> done = preparedScopes.headMap(committedThrough, true);
@@ -168,6 +170,15 @@ final class LogSync {
         }
         knownScopes.addAll(live);
         return erased;
+    }
+
+    /**
+     * The commit {@link #newlyErased} last looked at: the writer's view of the log when it prepares
+     * a delta. The committer drops from the delta the scopes erased after it; -1 for tables that
+     * are never erased.
+     */
+    long basisCommit() {
+        return basisCommit;
     }
 
     private boolean owns(String routingKey) {

@@ -256,7 +256,7 @@ final class TieredSinkWriter<IN>
             }
         }
         flushAll = false;
-        return List.of(new CommitDelta("", -1, hotSegments, flushed));
+        return List.of(new CommitDelta("", -1, hotSegments, flushed, sync.basisCommit()));
     }
 
     /**

@@ -20,7 +20,8 @@ public record CommitDelta(
         String writerId,
         long checkpointId,
         List<HotSegmentRef> hotSegments,
-        List<ScopeFlush> flushes) {
+        List<ScopeFlush> flushes,
+        long basisCommit) {
 
     /** The batches a flush wrote for one scope, and the bound it flushed the scope through. */
     public record ScopeFlush(ScopeId scope, List<SegmentEntry> added, long flushedThroughSeq) {
@@ -34,6 +35,20 @@ public record CommitDelta(
         Objects.requireNonNull(writerId, "writerId");
         hotSegments = List.copyOf(hotSegments);
         flushes = List.copyOf(flushes);
+    }
+
+    /** A delta whose writer's view of the log is unknown ({@code basisCommit} -1). */
+    public CommitDelta(
+            String writerId,
+            long checkpointId,
+            List<HotSegmentRef> hotSegments,
+            List<ScopeFlush> flushes) {
+        this(writerId, checkpointId, hotSegments, flushes, -1);
+    }
+
+    /** This delta with other hot segments and flushes (the same writer, checkpoint and basis). */
+    public CommitDelta withChanges(List<HotSegmentRef> hot, List<ScopeFlush> keptFlushes) {
+        return new CommitDelta(writerId, checkpointId, hot, keptFlushes, basisCommit);
     }
 
     public boolean isEmpty() {
@@ -78,6 +93,13 @@ public record CommitDelta(
                         });
             }
         }
-        return new CommitDelta(writerId, checkpointId, hot, new ArrayList<>(flushes.values()));
+        long basis = -1;
+        for (CommitDelta delta : deltas) {
+            if (delta.basisCommit() >= 0) {
+                basis = basis < 0 ? delta.basisCommit() : Math.min(basis, delta.basisCommit());
+            }
+        }
+        return new CommitDelta(
+                writerId, checkpointId, hot, new ArrayList<>(flushes.values()), basis);
     }
 }

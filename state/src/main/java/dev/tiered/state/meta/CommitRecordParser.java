@@ -24,6 +24,10 @@ public final class CommitRecordParser {
     private static final String OPERATION = "operation";
     private static final String WRITER_ID = "writer_id";
     private static final String CHECKPOINT_ID = "checkpoint_id";
+
+    /** A sink delta: the last commit its writer had seen when it prepared the delta. */
+    private static final String BASIS_COMMIT = "basis_commit";
+
     private static final String TIMESTAMP_MS = "timestamp_ms";
     private static final String SCHEMA_VERSION = "schema_version";
     private static final String MAX_SEQ = "max_seq";
@@ -206,6 +210,9 @@ public final class CommitRecordParser {
             gen.writeNumberField(FORMAT_VERSION_FIELD, FORMAT_VERSION);
             gen.writeStringField(WRITER_ID, delta.writerId());
             gen.writeNumberField(CHECKPOINT_ID, delta.checkpointId());
+            if (delta.basisCommit() >= 0) {
+                gen.writeNumberField(BASIS_COMMIT, delta.basisCommit());
+            }
             gen.writeArrayFieldStart(HOT_ADDED);
             for (HotSegmentRef hot : delta.hotSegments()) {
                 writeHotSegment(gen, hot);
@@ -259,7 +266,12 @@ public final class CommitRecordParser {
                             added,
                             Json.getLong(node, FLUSHED_THROUGH_SEQ)));
         }
+        JsonNode basis = root.get(BASIS_COMMIT);
         return new CommitDelta(
-                Json.getString(root, WRITER_ID), Json.getLong(root, CHECKPOINT_ID), hot, flushes);
+                Json.getString(root, WRITER_ID),
+                Json.getLong(root, CHECKPOINT_ID),
+                hot,
+                flushes,
+                basis == null || basis.isNull() ? -1 : basis.asLong());
     }
 }
