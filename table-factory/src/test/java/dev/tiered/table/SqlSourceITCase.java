@@ -217,6 +217,32 @@ class SqlSourceITCase {
 
     @ParameterizedTest
     @EnumSource(Surface.class)
+    void streamingReadOfAUserSessionFollowsOnlyItsOwnRows(Surface surface) throws Exception {
+        TableEnvironment writer = client(surface, false);
+        Sql.run(
+                writer,
+                "INSERT INTO chat.messages (id, user_id, conversation_id, content) VALUES"
+                        + " (1, 'alice', 10, 'a1'), (2, 'bob', 10, 'b2')");
+        TableEnvironment alice = client(surface, true);
+        Sql.run(alice, "SET 'tiered.session.user' = 'alice'");
+        try (CloseableIterator<Row> it =
+                alice.executeSql("SELECT id, user_id, content FROM chat.messages").collect()) {
+            assertThat(next(it, 1)).containsExactly("+I[1, alice, a1]");
+            // bob's commit comes first: were it read, it would reach the query first.
+            Sql.run(
+                    writer,
+                    "INSERT INTO chat.messages (id, user_id, conversation_id, content) VALUES"
+                            + " (3, 'bob', 10, 'b3')");
+            Sql.run(
+                    writer,
+                    "INSERT INTO chat.messages (id, user_id, conversation_id, content) VALUES"
+                            + " (4, 'alice', 10, 'a4')");
+            assertThat(next(it, 1)).containsExactly("+I[4, alice, a4]");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Surface.class)
     void lookupJoinReturnsCurrentValuesAndFollowsCommits(Surface surface) throws Exception {
         TableEnvironment writer = client(surface, false);
         Sql.run(writer, "INSERT INTO app.config VALUES ('theme', 'dark'), ('lang', 'en')");
