@@ -1,11 +1,14 @@
 package dev.tiered.table;
 
 import dev.tiered.sink.SinkOptions;
+import dev.tiered.source.LookupOptions;
 import dev.tiered.source.SourceOptions;
 import dev.tiered.state.TableDefinition;
 import dev.tiered.state.TableOptionKeys;
+import dev.tiered.state.TableValidationException;
 import dev.tiered.state.TieredException;
 import dev.tiered.state.TieredTable;
+import dev.tiered.state.io.FlinkFileIO;
 import dev.tiered.state.maint.MaintenanceOptions;
 import dev.tiered.table.internal.AccessControl;
 import dev.tiered.table.internal.Session;
@@ -13,11 +16,16 @@ import dev.tiered.table.internal.Storages;
 import dev.tiered.table.internal.SystemTableSource;
 import dev.tiered.table.internal.SystemTables;
 import dev.tiered.table.internal.TieredTableSink;
+import dev.tiered.table.internal.TieredTableSource;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.core.fs.Path;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.catalog.Column;
 import org.apache.flink.table.catalog.ObjectIdentifier;
@@ -49,8 +57,9 @@ import java.util.Set;
  * catalog, the table is the one stored in the warehouse (its stored definition, at the storage its
  * {@code STORAGE_ID} names); the catalog's system tables come through here too.
  *
- * <p>The read path (connector-source) is not part of this release yet: creating a source for a data
- * table fails after validation and access checks, with a message saying so.
+ * <p>Sources are {@link TieredTableSource}s: a bounded scan in batch runtime mode, the streaming
+ * scan of {@code scan.mode} in streaming runtime mode, and lookups; the session's access is checked
+ * here and its user filter forced on USER tables.
  */
 @PublicEvolving
 public final class TieredDynamicTableFactory
@@ -116,7 +125,12 @@ public final class TieredDynamicTableFactory
                         SourceOptions.SCAN_MODE,
                         SourceOptions.SCAN_COMMIT,
                         SourceOptions.SCAN_TIMESTAMP,
-                        SourceOptions.DISCOVERY_INTERVAL));
+                        SourceOptions.DISCOVERY_INTERVAL,
+                        LookupOptions.CACHE,
+                        LookupOptions.PARTIAL_CACHE_MAX_ROWS,
+                        LookupOptions.PARTIAL_CACHE_EXPIRE_AFTER_WRITE,
+                        LookupOptions.PARTIAL_CACHE_CACHE_MISSING_KEY,
+                        LookupOptions.REFRESH_INTERVAL));
         return options;
     }
 
@@ -174,13 +188,40 @@ public final class TieredDynamicTableFactory
         FactoryUtil.TableFactoryHelper helper = FactoryUtil.createTableFactoryHelper(this, context);
         helper.validateExcept(TableOptionKeys.FIELDS_PREFIX);
         ResolvedTable table = resolve(context);
-        AccessControl.readOwner(session, table.definition());
-        // Seam for connector-source: a TieredTableSource (scan + lookup) over table.baseUri() and
-        // table.definition(), restricted to the user AccessControl.readOwner returns.
-        throw new ValidationException(
-                "Cannot create a tiered source for table "
-                        + table.definition().tableId()
-                        + ": the read path is not part of this release yet");
+        AccessControl.checkRead(session, table.definition());
+        if (catalogStorages == null) {
+            ensureExists(table);
+        }
+        List<String> columns = new ArrayList<>();
+        for (Column column : context.getCatalogTable().getResolvedSchema().getColumns()) {
+            if (column.isPhysical()) {
+                columns.add(column.getName());
+            }
+        }
+        boolean bounded =
+                context.getConfiguration().get(ExecutionOptions.RUNTIME_MODE)
+                        == RuntimeExecutionMode.BATCH;
+        return new TieredTableSource(
+                table.baseUri(),
+                table.definition(),
+                columns,
+                session,
+                bounded,
+                Configuration.fromMap(context.getCatalogTable().getOptions()));
+    }
+
+    /**
+     * A plain-connector table is created by its first writer; a read before that sees the empty
+     * table its DDL declares.
+     */
+    private static void ensureExists(ResolvedTable table) {
+        try {
+            TieredTable.create(new FlinkFileIO(), new Path(table.baseUri()), table.definition());
+        } catch (TableValidationException e) {
+            // Another definition is stored there: the read uses the stored one.
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot open table " + table.definition().tableId(), e);
+        }
     }
 
     /** A table's definition and the base URI of the storage it lives in. */

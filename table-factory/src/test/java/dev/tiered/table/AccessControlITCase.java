@@ -7,6 +7,7 @@ import dev.tiered.table.testing.TableReads;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.types.Row;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** DESIGN §6 sessions in the sink, procedures and system tables (and the source's entry check). */
+/** DESIGN §6 sessions in the sink, the source, procedures and system tables. */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class AccessControlITCase {
     @RegisterExtension
@@ -103,12 +104,10 @@ class AccessControlITCase {
                 .rootCause()
                 .hasMessage(
                         "Access denied: user 'alice' cannot read PRIVATE shared table app.secrets");
-        // PUBLIC passes the access check and reaches the read path (not in this release).
-        assertThatThrownBy(() -> Sql.run(alice, "SELECT * FROM app.config"))
-                .rootCause()
-                .hasMessage(
-                        "Cannot create a tiered source for table app.config: the read path is not"
-                                + " part of this release yet");
+        Sql.run(admin, "INSERT INTO app.config VALUES ('theme', 'dark')");
+        assertThat(Sql.run(alice, "SELECT name, `value` FROM app.config"))
+                .extracting(Row::toString)
+                .containsExactly("+I[theme, dark]");
         assertThatThrownBy(() -> Sql.run(alice, "SELECT * FROM tiered.`system`.`tables`"))
                 .rootCause()
                 .hasMessage("Access denied: user 'alice' cannot read system table system.tables");
@@ -116,6 +115,54 @@ class AccessControlITCase {
                 .rootCause()
                 .hasMessage(
                         "Access denied: user 'alice' cannot read system table `messages$files`");
+    }
+
+    @Test
+    void aUserReadsOnlyItsOwnRowsAndAServiceSessionReadsAll() throws Exception {
+        Sql.run(
+                admin,
+                "INSERT INTO chat.messages (id, user_id, conversation_id, content) VALUES"
+                        + " (2, 'alice', 10, 'alice''s'), (3, 'carol', 11, 'carol''s')");
+        Sql.run(admin, "INSERT INTO app.secrets VALUES ('k', 'v')");
+        TableEnvironment alice = session("alice", null);
+        assertThat(Sql.run(alice, "SELECT id, user_id, content FROM chat.messages"))
+                .extracting(Row::toString)
+                .containsExactly("+I[2, alice, alice's]");
+        assertThat(Sql.run(alice, "SELECT id FROM chat.messages WHERE user_id = 'alice'"))
+                .extracting(Row::toString)
+                .containsExactly("+I[2]");
+        assertThatThrownBy(
+                        () -> Sql.run(alice, "SELECT id FROM chat.messages WHERE user_id = 'bob'"))
+                // Thrown while the query is planned.
+                .isInstanceOf(AccessDeniedException.class)
+                .hasMessage(
+                        "Access denied: user 'alice' cannot read rows of user 'bob' in"
+                                + " chat.messages");
+        // A lookup join of alice finds only her rows, whatever key the probe asks for.
+        assertThat(
+                        Sql.run(
+                                alice,
+                                "SELECT p.id, m.content FROM (SELECT id, PROCTIME() AS pt FROM"
+                                        + " (VALUES (CAST(1 AS BIGINT)), (CAST(2 AS BIGINT))) AS"
+                                        + " t(id)) AS p JOIN chat.messages FOR SYSTEM_TIME AS OF"
+                                        + " p.pt AS m ON m.id = p.id"))
+                .extracting(Row::toString)
+                .containsExactly("+I[2, alice's]");
+        assertThatThrownBy(() -> Sql.run(alice, "SELECT * FROM app.secrets"))
+                .rootCause()
+                .hasMessage(
+                        "Access denied: user 'alice' cannot read PRIVATE shared table app.secrets");
+
+        TableEnvironment service = session("svc", "service");
+        assertThat(Sql.run(service, "SELECT id FROM chat.messages WHERE user_id = 'bob'"))
+                .extracting(Row::toString)
+                .containsExactly("+I[1]");
+        assertThat(Sql.run(service, "SELECT id FROM chat.messages"))
+                .extracting(Row::toString)
+                .containsExactlyInAnyOrder("+I[1]", "+I[2]", "+I[3]");
+        assertThat(Sql.run(service, "SELECT * FROM app.secrets"))
+                .extracting(Row::toString)
+                .containsExactly("+I[k, v]");
     }
 
     @Test

@@ -41,6 +41,8 @@ class ShadedJarITCase {
             assertThat(names).noneMatch(n -> n.startsWith("org/apache/flink/"));
             assertThat(names).noneMatch(n -> n.startsWith("org/rocksdb/"));
             assertThat(names).anyMatch(n -> n.startsWith("dev/tiered/state/"));
+            assertThat(names).anyMatch(n -> n.equals("dev/tiered/source/TieredSource.class"));
+            assertThat(names).anyMatch(n -> n.startsWith("dev/tiered/sink/"));
         }
     }
 

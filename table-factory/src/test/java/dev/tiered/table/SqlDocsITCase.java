@@ -4,6 +4,8 @@ import dev.tiered.table.testing.Sql;
 import dev.tiered.table.testing.SqlScript;
 import dev.tiered.table.testing.TableReads;
 
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
@@ -21,13 +23,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Runs every {@code sql} block of docs/sql.md verbatim, in order, in one batch TableEnvironment
- * (only the warehouse and export URIs point at temporary directories), then checks what the
- * statements did.
+ * Runs every {@code sql} block of docs/sql.md verbatim, in order, in one TableEnvironment per
+ * runtime mode (only the warehouse and export URIs point at temporary directories), then checks
+ * what the statements did. Streaming SELECTs are read for as many rows as {@link #STREAMING_ROWS}
+ * says, then cancelled.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class SqlDocsITCase {
@@ -38,6 +43,20 @@ class SqlDocsITCase {
                             .setNumberTaskManagers(1)
                             .setNumberSlotsPerTaskManager(2)
                             .build());
+
+    private static final Pattern RUNTIME_MODE =
+            Pattern.compile("(?is)SET\\s+'execution\\.runtime-mode'\\s*=\\s*'(\\w+)'");
+
+    private static final String LOOKUP_JOIN =
+            "SELECT r.setting, c.`value`\n"
+                    + "FROM (SELECT setting, PROCTIME() AS pt FROM (VALUES ('theme'), ('lang'),"
+                    + " ('font')) AS t(setting)) AS r\n"
+                    + "LEFT JOIN app.config FOR SYSTEM_TIME AS OF r.pt AS c ON c.name ="
+                    + " r.setting";
+
+    /** Streaming SELECTs of the page never end: the rows read before cancelling each. */
+    private static final Map<String, Integer> STREAMING_ROWS =
+            Map.of("SELECT id, user_id, content FROM chat.messages", 5);
 
     @TempDir File warehouse;
     @TempDir File exports;
@@ -54,8 +73,61 @@ class SqlDocsITCase {
                     statement
                             .replace("file:///data/storage", base)
                             .replace("file:///export", exportBase);
-            results.put(statement, Sql.run(env, sql));
+            Matcher mode = RUNTIME_MODE.matcher(sql.trim());
+            if (mode.matches()) {
+                env = switchMode(env, mode.group(1));
+                results.put(statement, List.of());
+            } else if (isStreaming(env) && sql.trim().startsWith("SELECT") && !isBounded(sql)) {
+                results.put(statement, Sql.first(env, sql, STREAMING_ROWS.get(statement)));
+            } else {
+                results.put(statement, Sql.run(env, sql));
+            }
         }
+
+        assertThat(
+                        texts(
+                                results.get(
+                                        "SELECT id, user_id, content FROM chat.messages WHERE"
+                                                + " user_id = 'alice'")))
+                .contains("+I[1, alice, hi bob]", "+I[3, alice, lunch?]")
+                .allMatch(r -> r.contains(", alice, "));
+        assertThat(texts(results.get("SELECT name, `value` FROM app.config")))
+                .containsExactlyInAnyOrder("+I[theme, dark]", "+I[lang, en]", "+I[region, eu]");
+        assertThat(texts(results.get("SELECT event_id, user_id FROM chat.typing_events")))
+                .containsExactly("+I[100, alice]");
+        assertThat(
+                        results.get(
+                                        "EXPLAIN PLAN FOR SELECT content FROM chat.messages WHERE"
+                                                + " user_id = 'alice'")
+                                .get(0)
+                                .getField(0)
+                                .toString())
+                .contains("filter=[=(user_id, _UTF-16LE'alice'")
+                .contains("project=[content]");
+        assertThat(
+                        texts(
+                                results.get(
+                                        "SELECT id, content FROM chat.messages WHERE id BETWEEN 2"
+                                                + " AND 3")))
+                .containsExactlyInAnyOrder("+I[2, hi alice]", "+I[3, lunch?]");
+        assertThat(
+                        texts(
+                                results.get(
+                                        "SELECT name, `value` FROM app.config /*+"
+                                                + " OPTIONS('scan.commit' = '1') */")))
+                .as("before the region row was written")
+                .containsExactlyInAnyOrder("+I[theme, dark]", "+I[lang, en]");
+        assertThat(texts(results.get("SELECT id, user_id, content FROM chat.messages")))
+                .hasSize(5)
+                .contains("+I[1, alice, hi bob]", "+I[2, bob, hi alice]");
+        assertThat(texts(results.get(LOOKUP_JOIN)))
+                .containsExactlyInAnyOrder("+I[theme, dark]", "+I[lang, en]", "+I[font, null]");
+        assertThat(texts(results.get("SELECT id, content FROM chat.messages")))
+                .as("a user session reads its own rows only")
+                .contains("+I[20, mine]", "+I[1, hi bob]")
+                .noneMatch(r -> r.contains("hi alice") || r.contains("joined"));
+        assertThat(texts(results.get("SELECT id, user_id, content FROM messages")))
+                .containsExactly("+I[1, alice, hi]");
 
         assertThat(results).containsKey("CALL tiered.sys.flush_table('app.config')");
         List<Row> flushed = results.get("CALL tiered.sys.flush_table('app.config')");
@@ -132,5 +204,45 @@ class SqlDocsITCase {
         assertThat(new File(warehouse, "archive-storage/app/audit")).doesNotExist();
         assertThat(TableReads.rows(base + "/plain", "default_database", "messages"))
                 .containsOnlyKeys("1");
+    }
+
+    private static List<String> texts(List<Row> rows) {
+        assertThat(rows).as("statement ran").isNotNull();
+        List<String> texts = new ArrayList<>();
+        rows.forEach(r -> texts.add(r.toString()));
+        return texts;
+    }
+
+    private static boolean isStreaming(TableEnvironment env) {
+        return env.getConfig().get(ExecutionOptions.RUNTIME_MODE) == RuntimeExecutionMode.STREAMING;
+    }
+
+    /** A lookup join's probe side is bounded here: the query ends by itself. */
+    private static boolean isBounded(String sql) {
+        return sql.contains("FOR SYSTEM_TIME AS OF");
+    }
+
+    /**
+     * What the SQL client does on {@code SET 'execution.runtime-mode'}: the next statements run in
+     * a client of that mode, over the same catalogs, current database and session options.
+     */
+    private static TableEnvironment switchMode(TableEnvironment from, String mode) {
+        boolean streaming = mode.equalsIgnoreCase("streaming");
+        TableEnvironment to =
+                TableEnvironment.create(
+                        streaming
+                                ? EnvironmentSettings.inStreamingMode()
+                                : EnvironmentSettings.inBatchMode());
+        Map<String, String> options = from.getConfig().getConfiguration().toMap();
+        options.remove(ExecutionOptions.RUNTIME_MODE.key());
+        options.forEach((k, v) -> to.getConfig().set(k, v));
+        for (String catalog : from.listCatalogs()) {
+            if (!catalog.equals(to.getCurrentCatalog())) {
+                to.registerCatalog(catalog, from.getCatalog(catalog).orElseThrow());
+            }
+        }
+        to.useCatalog(from.getCurrentCatalog());
+        to.useDatabase(from.getCurrentDatabase());
+        return to;
     }
 }

@@ -66,6 +66,24 @@ public final class AccessControl {
         return Optional.empty();
     }
 
+    /**
+     * A read asks for one user's rows of a USER table (a filter on the user id column): a {@code
+     * user} session may ask only for its own.
+     */
+    public static void checkReadUser(Session session, TableDefinition table, String user) {
+        if (session.isUser()
+                && table.type() == TableType.USER
+                && !Objects.equals(session.user(), user)) {
+            throw new AccessDeniedException(
+                    "Access denied: "
+                            + session.describe()
+                            + " cannot read rows of user '"
+                            + user
+                            + "' in "
+                            + table.tableId());
+        }
+    }
+
     /** May the session write the table at all? Rows of USER tables are checked one by one. */
     public static void checkWrite(Session session, TableDefinition table) {
         if (session.isUser() && table.type() == TableType.SHARED) {

@@ -20,6 +20,17 @@ public final class Sql {
     private static final Pattern SET = Pattern.compile("(?is)SET\\s+'([^']+)'\\s*=\\s*'([^']*)'");
     private static final Pattern RESET = Pattern.compile("(?is)RESET\\s+'([^']+)'");
 
+    /** Runs an unbounded query, reads its first {@code n} rows and cancels it. */
+    public static List<Row> first(TableEnvironment env, String sql, int n) throws Exception {
+        List<Row> rows = new ArrayList<>();
+        try (CloseableIterator<Row> it = env.executeSql(sql).collect()) {
+            while (rows.size() < n && it.hasNext()) {
+                rows.add(it.next());
+            }
+        }
+        return rows;
+    }
+
     /** Runs one statement; SET and RESET change the session as the SQL client does. */
     public static List<Row> run(TableEnvironment env, String sql) throws Exception {
         Matcher set = SET.matcher(sql.trim());

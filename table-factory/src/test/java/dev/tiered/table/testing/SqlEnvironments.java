@@ -16,14 +16,36 @@ public final class SqlEnvironments {
 
     /** A new batch TableEnvironment (a new SQL client) with catalog {@code tiered} in use. */
     public static TableEnvironment withCatalog(String warehouse) throws Exception {
-        TableEnvironment env = TableEnvironment.create(EnvironmentSettings.inBatchMode());
-        env.getConfig().set("parallelism.default", "2");
+        return withCatalog(warehouse, false);
+    }
+
+    /**
+     * A new TableEnvironment with catalog {@code tiered} in use; streaming ones checkpoint every
+     * 100 ms.
+     */
+    public static TableEnvironment withCatalog(String warehouse, boolean streaming)
+            throws Exception {
+        TableEnvironment env = create(streaming);
         Sql.run(
                 env,
                 "CREATE CATALOG tiered WITH ('type' = 'tiered', 'warehouse' = '"
                         + warehouse
                         + "')");
         Sql.run(env, "USE CATALOG tiered");
+        return env;
+    }
+
+    /** A new TableEnvironment in batch or streaming runtime mode, parallelism 2. */
+    public static TableEnvironment create(boolean streaming) {
+        TableEnvironment env =
+                TableEnvironment.create(
+                        streaming
+                                ? EnvironmentSettings.inStreamingMode()
+                                : EnvironmentSettings.inBatchMode());
+        env.getConfig().set("parallelism.default", "2");
+        if (streaming) {
+            env.getConfig().set("execution.checkpointing.interval", "100ms");
+        }
         return env;
     }
 

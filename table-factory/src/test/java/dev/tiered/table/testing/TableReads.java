@@ -20,8 +20,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Reads a table's contents with the state engine (the SQL source is not part of this release):
- * every live scope merged over batches and live hot segments, as the readers will see it.
+ * Reads a table's contents with the state engine, independently of the SQL source: every live scope
+ * merged over batches and live hot segments.
  */
 public final class TableReads {
     private TableReads() {}
