@@ -24,6 +24,11 @@ public final class E2eFiles {
         return existing("e2e.flink.lib", "mvn -pl e2e-tests -am verify");
     }
 
+    /** {@code target/flink-opt}: what the distribution keeps in {@code opt/} (the SQL gateway). */
+    public static Path flinkOpt() {
+        return existing("e2e.flink.opt", "mvn -pl e2e-tests -am verify");
+    }
+
     /** {@code table-factory/target/flink-sql-connector-tiered-<version>.jar}. */
     public static Path connectorJar() {
         return existing("e2e.connector.jar", "mvn -pl table-factory,e2e-tests -am verify");

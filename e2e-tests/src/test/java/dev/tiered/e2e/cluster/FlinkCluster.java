@@ -38,6 +38,7 @@ public final class FlinkCluster implements AutoCloseable {
     private final int slotsPerTaskManager;
     private final Map<String, String> extraConfig;
     private final List<Node> taskManagers = new ArrayList<>();
+    private final List<Node> others = new ArrayList<>();
     private final Thread shutdownHook = new Thread(this::destroyAll, "flink-cluster-reaper");
     private Node jobManager;
     private int restPort;
@@ -112,6 +113,50 @@ public final class FlinkCluster implements AutoCloseable {
         return index;
     }
 
+    /**
+     * Starts a SQL gateway JVM (REST endpoint, {@code execution.target: remote} to this cluster) on
+     * the cluster's classpath plus {@code flink-sql-gateway} from {@code target/flink-opt}, as the
+     * distribution's {@code sql-gateway.sh} does, and waits until it answers.
+     */
+    public SqlGatewayClient startSqlGateway() throws Exception {
+        Path gatewayConf = dir.resolve("gateway-conf");
+        Files.createDirectories(gatewayConf);
+        int port = freePort();
+        String config =
+                Files.readString(confDir.resolve("config.yaml"))
+                        + "execution.target: 'remote'\n"
+                        + "sql-gateway.endpoint.rest.address: 'localhost'\n"
+                        + "sql-gateway.endpoint.rest.bind-address: 'localhost'\n"
+                        + "sql-gateway.endpoint.rest.port: '"
+                        + port
+                        + "'\n";
+        Files.writeString(gatewayConf.resolve("config.yaml"), config);
+        Files.copy(confDir.resolve("log4j.properties"), gatewayConf.resolve("log4j.properties"));
+        List<Path> opt;
+        try (Stream<Path> jars = Files.list(E2eFiles.flinkOpt())) {
+            opt =
+                    jars.filter(p -> p.getFileName().toString().startsWith("flink-sql-gateway"))
+                            .toList();
+        }
+        others.add(
+                launch(
+                        "sql-gateway",
+                        List.of("-Xmx512m"),
+                        "org.apache.flink.table.gateway.SqlGateway",
+                        List.of(),
+                        opt,
+                        Map.of("FLINK_CONF_DIR", gatewayConf.toString())));
+        SqlGatewayClient gateway = new SqlGatewayClient("http://localhost:" + port);
+        Waits.until(
+                "SQL gateway up",
+                START_TIMEOUT,
+                () -> {
+                    assertAlive();
+                    return gateway.isUp();
+                });
+        return gateway;
+    }
+
     /** Kills TaskManager {@code index} with SIGKILL (no shutdown of any kind) and waits for it. */
     public void killTaskManager(int index) throws InterruptedException {
         Process process = taskManagers.get(index).process();
@@ -136,6 +181,7 @@ public final class FlinkCluster implements AutoCloseable {
     public void assertAlive() {
         List<Node> nodes = new ArrayList<>(taskManagers);
         nodes.add(jobManager);
+        nodes.addAll(others);
         for (Node node : nodes) {
             Process process = node.process();
             if (!process.isAlive() && process.exitValue() != 137) {
@@ -159,6 +205,7 @@ public final class FlinkCluster implements AutoCloseable {
             nodes.add(jobManager);
         }
         nodes.addAll(taskManagers);
+        nodes.addAll(others);
         for (Node node : nodes) {
             tails.append(E2eFiles.tail(node.log(), lines)).append(E2eFiles.tail(node.out(), 20));
         }
@@ -168,7 +215,8 @@ public final class FlinkCluster implements AutoCloseable {
     /** Stops every JVM (SIGTERM, then SIGKILL after 30 s). Logs stay in the directory. */
     @Override
     public void close() {
-        List<Node> nodes = new ArrayList<>(taskManagers);
+        List<Node> nodes = new ArrayList<>(others);
+        nodes.addAll(taskManagers);
         if (jobManager != null) {
             nodes.add(jobManager);
         }
@@ -191,6 +239,7 @@ public final class FlinkCluster implements AutoCloseable {
     }
 
     private void destroyAll() {
+        others.forEach(node -> node.process().destroyForcibly());
         taskManagers.forEach(node -> node.process().destroyForcibly());
         if (jobManager != null) {
             jobManager.process().destroyForcibly();
@@ -198,6 +247,17 @@ public final class FlinkCluster implements AutoCloseable {
     }
 
     private Node launch(String nodeName, List<String> jvmArgs, String mainClass, List<String> args)
+            throws IOException {
+        return launch(nodeName, jvmArgs, mainClass, args, List.of(), Map.of());
+    }
+
+    private Node launch(
+            String nodeName,
+            List<String> jvmArgs,
+            String mainClass,
+            List<String> args,
+            List<Path> extraClasspath,
+            Map<String, String> env)
             throws IOException {
         Path log = dir.resolve(nodeName + ".log");
         Path out = dir.resolve(nodeName + ".out");
@@ -208,17 +268,17 @@ public final class FlinkCluster implements AutoCloseable {
         command.add("-Dlog.file=" + log);
         command.add("-Dlog4j.configurationFile=" + confDir.resolve("log4j.properties").toUri());
         command.add("-classpath");
-        command.add(classpath());
+        command.add(classpath(extraClasspath));
         command.add(mainClass);
         command.addAll(args);
         Files.writeString(dir.resolve(nodeName + ".cmd"), String.join(" ", command));
-        Process process =
+        ProcessBuilder builder =
                 new ProcessBuilder(command)
                         .directory(dir.toFile())
                         .redirectErrorStream(true)
-                        .redirectOutput(out.toFile())
-                        .start();
-        return new Node(nodeName, process, log, out);
+                        .redirectOutput(out.toFile());
+        builder.environment().putAll(env);
+        return new Node(nodeName, builder.start(), log, out);
     }
 
     /**
@@ -235,7 +295,7 @@ public final class FlinkCluster implements AutoCloseable {
         command.addAll(
                 List.of(
                         "-classpath",
-                        classpath(),
+                        classpath(List.of()),
                         "org.apache.flink.runtime.util.bash.BashJavaUtils",
                         "GET_TM_RESOURCE_PARAMS",
                         "--configDir",
@@ -266,7 +326,7 @@ public final class FlinkCluster implements AutoCloseable {
         return resources;
     }
 
-    private String classpath() {
+    private String classpath(List<Path> extra) {
         Path lib = E2eFiles.flinkLib();
         try (Stream<Path> jars = Files.list(lib)) {
             List<String> entries =
@@ -275,6 +335,7 @@ public final class FlinkCluster implements AutoCloseable {
                             .sorted()
                             .collect(Collectors.toCollection(ArrayList::new));
             entries.add(0, E2eFiles.connectorJar().toString());
+            extra.forEach(path -> entries.add(path.toString()));
             return String.join(File.pathSeparator, entries);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
