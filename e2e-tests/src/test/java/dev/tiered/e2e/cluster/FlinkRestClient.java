@@ -39,13 +39,34 @@ public final class FlinkRestClient {
         return base;
     }
 
-    /** Number of TaskManagers registered at the ResourceManager; 0 while REST is not up yet. */
+    /**
+     * Number of TaskManagers registered at the ResourceManager; 0 while REST is not up yet or
+     * answers 503 (leader election still running).
+     */
     public int registeredTaskManagers() throws IOException, InterruptedException {
+        HttpResponse<String> response;
         try {
-            return get("/taskmanagers").path("taskmanagers").size();
-        } catch (ConnectException e) {
+            response =
+                    http.send(
+                            HttpRequest.newBuilder(URI.create(base + "/taskmanagers"))
+                                    .timeout(Duration.ofSeconds(30))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+        } catch (ConnectException notListeningYet) {
             return 0;
         }
+        if (response.statusCode() == 503) {
+            return 0;
+        }
+        if (response.statusCode() != 200) {
+            throw new IOException(
+                    "Cannot GET /taskmanagers: HTTP "
+                            + response.statusCode()
+                            + " "
+                            + response.body());
+        }
+        return JSON.readTree(response.body()).path("taskmanagers").size();
     }
 
     /** {@code POST /jars/upload}: returns the jar id the run call takes. */
