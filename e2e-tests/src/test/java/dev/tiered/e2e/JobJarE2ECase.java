@@ -163,7 +163,12 @@ class JobJarE2ECase {
         String state = rest.jobState(jobId);
         if (state.equals("FAILED") || state.equals("CANCELED")) {
             throw new AssertionError(
-                    "Job " + jobId + " is " + state + ": " + rest.exceptions(jobId));
+                    "Job "
+                            + jobId
+                            + " is "
+                            + state
+                            + ":\n"
+                            + String.join("\n", rest.exceptions(jobId)));
         }
         FLINK.cluster().assertAlive();
     }

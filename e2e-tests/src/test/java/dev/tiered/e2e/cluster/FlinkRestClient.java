@@ -144,17 +144,33 @@ public final class FlinkRestClient {
         return get("/jobs/" + jobId + "/checkpoints").path("counts");
     }
 
-    /** The root causes the JobManager recorded for the job's failovers, newest first. */
+    /**
+     * The failures the JobManager recorded for the job, newest first (at most 3): the exception,
+     * the task and where it ran, the first lines of the trace and every "Caused by".
+     */
     public List<String> exceptions(String jobId) throws IOException, InterruptedException {
-        List<String> causes = new ArrayList<>();
-        for (JsonNode entry :
-                get("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries")) {
-            causes.add(
-                    entry.path("exceptionName").asText()
-                            + ": "
-                            + entry.path("taskManagerLocation").asText());
+        List<String> failures = new ArrayList<>();
+        JsonNode entries =
+                get("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries");
+        for (JsonNode entry : entries) {
+            if (failures.size() == 3) {
+                break;
+            }
+            StringBuilder failure =
+                    new StringBuilder(entry.path("exceptionName").asText())
+                            .append(" in ")
+                            .append(entry.path("taskName").asText("?"))
+                            .append(" @ ")
+                            .append(entry.path("endpoint").asText("?"));
+            String[] trace = entry.path("stacktrace").asText().split("\n");
+            for (int i = 0; i < trace.length; i++) {
+                if (i < 3 || trace[i].startsWith("Caused by")) {
+                    failure.append("\n    ").append(trace[i].strip());
+                }
+            }
+            failures.add(failure.toString());
         }
-        return causes;
+        return failures;
     }
 
     /** Every job the cluster knows with its state. */
