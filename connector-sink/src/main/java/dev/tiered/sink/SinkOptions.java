@@ -7,6 +7,8 @@ import org.apache.flink.configuration.DescribedEnum;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.description.InlineElement;
 
+import java.util.List;
+
 import static org.apache.flink.configuration.description.TextElement.text;
 
 /** Job-level options of the tiered sink ({@code sink.*}, {@code hot.*}). */
@@ -57,6 +59,18 @@ public final class SinkOptions {
                             "Whether a bounded job flushes every hot row to Parquet when its input"
                                     + " ends. When false, the rows stay hot (committed as hot"
                                     + " segments) until a later flush.");
+
+    public static final ConfigOption<List<String>> HOT_LOCAL_DIRS =
+            ConfigOptions.key("hot.local-dirs")
+                    .stringType()
+                    .asList()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Local directories for the writers' RocksDB hot stores (as"
+                                    + " state.backend.rocksdb.localdir is for keyed state); a"
+                                    + " writer takes one by its subtask index. By default the"
+                                    + " TaskManager's io.tmp.dirs, read from the Flink"
+                                    + " configuration in FLINK_CONF_DIR, else java.io.tmpdir.");
 
     public static final ConfigOption<MemorySize> HOT_MAX_BYTES =
             ConfigOptions.key("hot.max-bytes")

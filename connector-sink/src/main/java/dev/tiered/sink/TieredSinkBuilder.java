@@ -16,6 +16,7 @@ import org.apache.flink.util.function.SerializableSupplier;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 
 /** Builds a {@link TieredSink}; every cross-field check happens in {@link #build()}. */
@@ -29,6 +30,7 @@ public final class TieredSinkBuilder<IN> {
     private boolean flushOnEndOfInput = SinkOptions.FLUSH_ON_END_OF_INPUT.defaultValue();
     private MemorySize hotMaxBytes = SinkOptions.HOT_MAX_BYTES.defaultValue();
     private SerializableSupplier<Clock> clock = SinkConfig.systemClock();
+    private List<String> hotLocalDirs = List.of();
 
     TieredSinkBuilder(String baseUri, String tableId, RowConverter<IN> converter) {
         this.baseUri = Objects.requireNonNull(baseUri, "baseUri");
@@ -54,6 +56,12 @@ public final class TieredSinkBuilder<IN> {
 
     public TieredSinkBuilder<IN> withHotMaxBytes(MemorySize bytes) {
         this.hotMaxBytes = Objects.requireNonNull(bytes, "bytes");
+        return this;
+    }
+
+    /** Local directories for the writers' hot stores ({@link SinkOptions#HOT_LOCAL_DIRS}). */
+    public TieredSinkBuilder<IN> withHotLocalDirs(List<String> dirs) {
+        this.hotLocalDirs = List.copyOf(Objects.requireNonNull(dirs, "dirs"));
         return this;
     }
 
@@ -108,6 +116,7 @@ public final class TieredSinkBuilder<IN> {
         return new TieredSink<>(
                 new TableHandle(baseUri, resolved),
                 converter,
-                new SinkConfig(badRows, flushOnEndOfInput, hotMaxBytes.getBytes(), clock));
+                new SinkConfig(
+                        badRows, flushOnEndOfInput, hotMaxBytes.getBytes(), hotLocalDirs, clock));
     }
 }

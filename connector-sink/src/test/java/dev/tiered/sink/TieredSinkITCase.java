@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,6 +42,7 @@ class TieredSinkITCase {
                             .build());
 
     @TempDir File warehouse;
+    @TempDir File hotDirs;
 
     /** Fails once, after a checkpoint completed and records flowed since. */
     static final class FailOnce implements MapFunction<Long, Long>, CheckpointListener {
@@ -83,6 +85,7 @@ class TieredSinkITCase {
     private TieredSink<RowData> sink() {
         return TieredSink.forRowData(warehouse.toURI().toString(), "chat.messages")
                 .withDefinition(TableFixtures.messagesDefinition())
+                .withHotLocalDirs(List.of(new File(hotDirs, "hot").getPath()))
                 .build();
     }
 
@@ -104,6 +107,8 @@ class TieredSinkITCase {
         assertThat(state[0].hotSegments())
                 .as("everything flushed at end of input: %s", log())
                 .isEmpty();
+        // the writers created hot.local-dirs for their stores and deleted the stores on close
+        assertThat(new File(hotDirs, "hot")).isDirectory().isEmptyDirectory();
         for (int u = 0; u < ChatChanges.USERS; u++) {
             assertThat(new File(warehouse, "chat/messages/user" + u + "/manifest.json")).exists();
         }

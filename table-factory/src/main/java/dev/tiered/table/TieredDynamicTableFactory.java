@@ -121,6 +121,7 @@ public final class TieredDynamicTableFactory
                         SinkOptions.BAD_ROWS,
                         SinkOptions.FLUSH_ON_END_OF_INPUT,
                         SinkOptions.HOT_MAX_BYTES,
+                        SinkOptions.HOT_LOCAL_DIRS,
                         FactoryUtil.SINK_PARALLELISM,
                         SourceOptions.SCAN_MODE,
                         SourceOptions.SCAN_COMMIT,
@@ -158,6 +159,7 @@ public final class TieredDynamicTableFactory
                         options.get(SinkOptions.BAD_ROWS),
                         options.get(SinkOptions.FLUSH_ON_END_OF_INPUT),
                         options.get(SinkOptions.HOT_MAX_BYTES),
+                        options.getOptional(SinkOptions.HOT_LOCAL_DIRS).orElse(List.of()),
                         options.getOptional(FactoryUtil.SINK_PARALLELISM).orElse(null));
         return new TieredTableSink(
                 table.baseUri(),

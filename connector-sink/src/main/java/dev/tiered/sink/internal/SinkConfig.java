@@ -7,6 +7,7 @@ import org.apache.flink.util.function.SerializableSupplier;
 
 import java.io.Serializable;
 import java.time.Clock;
+import java.util.List;
 
 /**
  * The job-level options of one sink, resolved once (see {@link SinkOptions}), and the clock its
@@ -18,8 +19,13 @@ public record SinkConfig(
         SinkOptions.BadRowsMode badRows,
         boolean flushOnEndOfInput,
         long hotMaxBytes,
+        List<String> hotLocalDirs,
         SerializableSupplier<Clock> clock)
         implements Serializable {
+
+    public SinkConfig {
+        hotLocalDirs = List.copyOf(hotLocalDirs);
+    }
 
     /** The system clock in UTC. */
     public static SerializableSupplier<Clock> systemClock() {
@@ -31,6 +37,7 @@ public record SinkConfig(
                 SinkOptions.BAD_ROWS.defaultValue(),
                 SinkOptions.FLUSH_ON_END_OF_INPUT.defaultValue(),
                 SinkOptions.HOT_MAX_BYTES.defaultValue().getBytes(),
+                List.of(),
                 systemClock());
     }
 }

@@ -34,7 +34,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -109,9 +108,10 @@ final class TieredSinkWriter<IN>
                         + "-"
                         + context.getTaskInfo().getAttemptNumber();
         java.nio.file.Path dir =
-                Files.createTempDirectory(
-                        "tiered-hot-" + definition.tableId() + "-" + subtask + "-");
-        Files.delete(dir);
+                HotDirectories.newStoreDir(
+                        HotDirectories.parent(config.hotLocalDirs(), subtask, System.getenv()),
+                        definition.tableId(),
+                        subtask);
         this.store = HotStore.open(dir, List.of(definition), HotStoreOptions.defaults(), clock);
         this.hot = store.table(definition.tableId());
         this.sync =

@@ -13,6 +13,8 @@ import org.apache.flink.table.connector.sink.DynamicTableSink;
 import org.apache.flink.table.connector.sink.SinkV2Provider;
 import org.apache.flink.table.data.RowData;
 
+import java.util.List;
+
 /**
  * The SQL face of {@link TieredSink}: an upsert sink (+I, +U, -D with full rows; -U ignored) for
  * tables with a primary key, append-only without one. A {@code user} session may write only its own
@@ -26,6 +28,7 @@ public final class TieredTableSink implements DynamicTableSink {
             SinkOptions.BadRowsMode badRows,
             boolean flushOnEndOfInput,
             MemorySize hotMaxBytes,
+            List<String> hotLocalDirs,
             Integer parallelism) {}
 
     private final String baseUri;
@@ -62,6 +65,7 @@ public final class TieredTableSink implements DynamicTableSink {
                         .withBadRows(settings.badRows())
                         .withFlushOnEndOfInput(settings.flushOnEndOfInput())
                         .withHotMaxBytes(settings.hotMaxBytes())
+                        .withHotLocalDirs(settings.hotLocalDirs())
                         .build();
         return SinkV2Provider.of(sink, settings.parallelism());
     }
