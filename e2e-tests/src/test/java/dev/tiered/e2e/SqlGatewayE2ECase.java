@@ -7,7 +7,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.File;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -18,8 +20,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * SQL the way users send it to a cluster: through the SQL gateway's REST API, the gateway a JVM of
  * its own on the classpath of a distribution with our shaded jar in {@code flink/lib}, its
- * statements executed on a standalone cluster. A smoke test of the deployment: the tiered SQL
- * surface itself (INSERT, SELECT, CALL on tiered tables) is not part of this release yet.
+ * statements executed on a standalone cluster: the deployment, and the tiered SQL surface through
+ * it (catalog, DDL, INSERT, CALL, SELECT).
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class SqlGatewayE2ECase {
@@ -63,5 +65,45 @@ class SqlGatewayE2ECase {
         assertThatThrownBy(() -> gateway.execute(session, "SELECT * FROM messages"))
                 .isInstanceOf(SqlGatewayClient.StatementFailedException.class)
                 .hasMessageContaining("FLUSH_POLICY must specify 'rows' or 'interval' > 0");
+    }
+
+    @Test
+    void tieredCatalogTablesAreWrittenFlushedAndReadOnTheCluster(@TempDir File warehouse)
+            throws Exception {
+        String session = gateway.openSession();
+        gateway.execute(
+                session,
+                "CREATE CATALOG tiered WITH ('type' = 'tiered', 'warehouse' = '"
+                        + warehouse.toURI()
+                        + "')");
+        gateway.execute(session, "USE CATALOG tiered");
+        gateway.execute(session, "CREATE DATABASE chat");
+        gateway.execute(
+                session,
+                "CREATE TABLE chat.messages (id BIGINT, user_id STRING, conversation_id BIGINT,"
+                        + " content STRING, created_at TIMESTAMP(3),"
+                        + " PRIMARY KEY (id) NOT ENFORCED)"
+                        + " WITH ('TYPE' = 'USER', 'FLUSH_POLICY' = 'rows:1000,interval:60')");
+        gateway.execute(session, "SET 'execution.runtime-mode' = 'batch'");
+        gateway.execute(session, "SET 'table.dml-sync' = 'true'");
+        gateway.execute(
+                session,
+                "INSERT INTO chat.messages VALUES"
+                        + " (1, 'alice', 1, 'hi', TIMESTAMP '2026-01-01 10:00:00'),"
+                        + " (2, 'bob', 1, 'hello', TIMESTAMP '2026-01-01 10:00:01'),"
+                        + " (3, 'alice', 2, 'again', TIMESTAMP '2026-01-01 10:00:02')");
+        assertThat(new File(warehouse, "chat/messages/alice")).isDirectory();
+
+        List<List<String>> flushed =
+                gateway.execute(session, "CALL tiered.sys.flush_table('chat.messages')");
+        assertThat(flushed).isNotEmpty();
+
+        List<List<String>> counts =
+                gateway.execute(
+                        session,
+                        "SELECT user_id, COUNT(*) FROM chat.messages GROUP BY user_id"
+                                + " ORDER BY user_id");
+        assertThat(counts).containsExactly(List.of("alice", "2"), List.of("bob", "1"));
+        assertThat(new File(warehouse, "chat/messages/alice/manifest.json")).isFile();
     }
 }
