@@ -144,12 +144,16 @@ class SinkModelITCase {
         }
     }
 
-    /** Throws once after a completed checkpoint, at a chosen record. */
+    /**
+     * Throws once, in the first subtask that has seen {@code failAt} keys and a completed
+     * checkpoint: mid-stream if the checkpoint came first, else when the next checkpoint (at the
+     * latest the final one) completes. So every run fails over at least once.
+     */
     static final class FailAfterCheckpoint implements MapFunction<Long, Long>, CheckpointListener {
         static final AtomicInteger FAILURES = new AtomicInteger();
         private final int failAt;
         private volatile boolean checkpointed;
-        private int seen;
+        private volatile int seen;
 
         FailAfterCheckpoint(int failAt) {
             this.failAt = failAt;
@@ -158,8 +162,9 @@ class SinkModelITCase {
         @Override
         public Long map(Long key) throws Exception {
             Thread.sleep(2); // spread the keys over many checkpoints
-            if (checkpointed && ++seen == failAt && FAILURES.getAndIncrement() == 0) {
-                throw new RuntimeException("Injected task failure at key " + key);
+            seen++;
+            if (checkpointed && seen >= failAt) {
+                failOnce("at key " + key);
             }
             return key;
         }
@@ -167,6 +172,15 @@ class SinkModelITCase {
         @Override
         public void notifyCheckpointComplete(long checkpointId) {
             checkpointed = true;
+            if (seen >= failAt) {
+                failOnce("after checkpoint " + checkpointId);
+            }
+        }
+
+        private static void failOnce(String where) {
+            if (FAILURES.getAndIncrement() == 0) {
+                throw new RuntimeException("Injected task failure " + where);
+            }
         }
     }
 
