@@ -46,12 +46,12 @@ final class LogSync {
     private final ScopeKeySelector router;
     private final int parallelism;
     private final int subtask;
+    private final String writerId;
     private final Set<String> applied = new HashSet<>();
     private final Map<ScopeId, Long> awaiting = new HashMap<>();
-    private final String writerId;
     private final Set<ScopeId> knownScopes = new HashSet<>();
-    private long basisCommit = -1;
     private final NavigableMap<Long, Set<ScopeId>> preparedScopes = new TreeMap<>();
+    private long basisCommit = -1;
 
     LogSync(
             TieredTable table,
@@ -82,12 +82,11 @@ final class LogSync {
         return awaiting.containsKey(scope);
     }
 
-    /** Removes from the store the rows of every flush the log shows committed. */
-    void removeCommittedFlushes() throws IOException {
+    /** Removes from the store the rows of every flush {@code state} shows committed. */
+    void removeCommittedFlushes(TableState state) throws IOException {
         if (awaiting.isEmpty()) {
             return;
         }
-        TableState state = table.latestState();
         Iterator<Map.Entry<ScopeId, Long>> it = awaiting.entrySet().iterator();
         while (it.hasNext()) {
             Map.Entry<ScopeId, Long> entry = it.next();
@@ -99,12 +98,12 @@ final class LogSync {
     }
 
     /**
-     * Applies the changes routed to this subtask from committed hot segments it has not seen.
+     * Applies the changes routed to this subtask from the hot segments of {@code state} it has not
+     * seen.
      *
      * @return the changes applied
      */
-    long adopt() throws IOException {
-        TableState state = table.latestState();
+    long adopt(TableState state) throws IOException {
         long count = 0;
         for (HotSegmentRef segment : state.hotSegments()) {
             if (!applied.add(segment.path())) {
@@ -139,17 +138,16 @@ final class LogSync {
     }
 
     /**
-     * The USER scopes erased since the last call: scopes known to be in the table (seen in it, or
-     * committed by this writer) that the table no longer has (no manifest, no row in a live hot
-     * segment). Only {@code erase_user} removes a scope, and its commit record does not name the
-     * user, so the writer compares what it knows with the table. Pending flushes of an erased scope
-     * are forgotten: the erase removed the scope whatever those flushes held.
+     * The USER scopes erased as of {@code state} since the last call: scopes known to be in the
+     * table (seen in it, or committed by this writer) that the table no longer has (no manifest, no
+     * row in a live hot segment). Only {@code erase_user} removes a scope, and its commit record
+     * does not name the user, so the writer compares what it knows with the table. Pending flushes
+     * of an erased scope are forgotten: the erase removed the scope whatever those flushes held.
      */
-    List<ScopeId> newlyErased() throws IOException {
+    List<ScopeId> newlyErased(TableState state) {
         if (table.definition().type() != TableType.USER) {
             return List.of();
         }
-        TableState state = table.latestState();
         basisCommit = state.commit();
         Long committedThrough = state.writers().get(writerId);
         if (committedThrough != null) {

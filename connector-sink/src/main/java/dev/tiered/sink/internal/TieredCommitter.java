@@ -124,9 +124,16 @@ public final class TieredCommitter implements Committer<CommitDelta> {
                 || now.isCommitted(delta.writerId(), delta.checkpointId())) {
             return delta;
         }
-        Set<ScopeId> erased;
+        // Only a scope of this delta that the table does not have now can have been erased.
+        Set<ScopeId> erased = new HashSet<>();
+        delta.hotSegments().forEach(ref -> erased.addAll(ref.scopes()));
+        delta.flushes().forEach(flush -> erased.add(flush.scope()));
+        erased.removeAll(now.liveScopeIds());
+        if (erased.isEmpty()) {
+            return delta;
+        }
         try {
-            erased = new HashSet<>(table.stateAt(delta.basisCommit()).liveScopeIds());
+            erased.retainAll(table.stateAt(delta.basisCommit()).liveScopeIds());
         } catch (FileNotFoundException e) {
             LOG.warn(
                     "Commit {} of {} expired before checkpoint {} was committed; cannot check it"
@@ -136,9 +143,8 @@ public final class TieredCommitter implements Committer<CommitDelta> {
                     delta.checkpointId());
             return delta;
         }
-        erased.removeAll(now.liveScopeIds());
         if (erased.isEmpty()) {
-            return delta;
+            return delta; // new scopes, not erased ones
         }
         List<HotSegmentRef> hot = new ArrayList<>(delta.hotSegments().size());
         for (HotSegmentRef ref : delta.hotSegments()) {

@@ -19,6 +19,7 @@ import dev.tiered.state.hot.HotTable;
 import dev.tiered.state.hot.ScopeStats;
 import dev.tiered.state.meta.CommitDelta;
 import dev.tiered.state.meta.HotSegmentRef;
+import dev.tiered.state.meta.TableState;
 import dev.tiered.state.seq.SnowflakeIds;
 
 import org.apache.flink.annotation.Internal;
@@ -98,7 +99,8 @@ final class TieredSinkWriter<IN>
         this.table = handle.open();
         this.clock = config.clock().get();
         int subtask = context.getTaskInfo().getIndexOfThisSubtask();
-        long floor = Math.max(table.latestState().maxSeq(), maxSeq(restored));
+        TableState start = table.latestState();
+        long floor = Math.max(start.maxSeq(), maxSeq(restored));
         this.ids = new SnowflakeIds(subtask % (SnowflakeIds.MAX_WRITER_ID + 1), clock, floor);
         this.preparer = new RowPreparer(definition, ids, clock);
         this.filePrefix =
@@ -136,8 +138,8 @@ final class TieredSinkWriter<IN>
         metrics.gauge("hotBytes", hot::byteCount);
         metrics.gauge("lastFlushDurationMs", () -> lastFlushMillis);
 
-        sync.newlyErased(); // learns the table's scopes
-        long adopted = sync.adopt();
+        sync.newlyErased(start); // learns the table's scopes
+        long adopted = sync.adopt(start);
         LOG.info(
                 "Tiered writer {} of {} started: {} hot rows adopted from the table, ids above {}",
                 subtask,
@@ -221,7 +223,8 @@ final class TieredSinkWriter<IN>
 
     @Override
     public Collection<CommitDelta> prepareCommit() throws IOException {
-        Set<ScopeId> erased = new HashSet<>(sync.newlyErased());
+        TableState state = table.latestState(); // one look at the log per checkpoint
+        Set<ScopeId> erased = new HashSet<>(sync.newlyErased(state));
         for (ScopeId scope : erased) {
             long dropped = hot.dropScope(scope);
             LOG.info(
@@ -230,8 +233,8 @@ final class TieredSinkWriter<IN>
                     scope,
                     definition.tableId());
         }
-        sync.removeCommittedFlushes();
-        sync.adopt();
+        sync.removeCommittedFlushes(state);
+        sync.adopt(state);
         deadLetters.roll();
         List<HotSegmentRef> hotSegments = new ArrayList<>(1);
         if (segment != null) {
