@@ -5,6 +5,7 @@ import dev.tiered.sink.internal.TableHandle;
 import dev.tiered.state.TableDefinition;
 import dev.tiered.state.TieredTable;
 import dev.tiered.state.io.FlinkFileIO;
+import dev.tiered.state.layout.UserStorages;
 
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.annotation.VisibleForTesting;
@@ -31,6 +32,7 @@ public final class TieredSinkBuilder<IN> {
     private MemorySize hotMaxBytes = SinkOptions.HOT_MAX_BYTES.defaultValue();
     private SerializableSupplier<Clock> clock = SinkConfig.systemClock();
     private List<String> hotLocalDirs = List.of();
+    private UserStorages userStorages;
 
     TieredSinkBuilder(String baseUri, String tableId, RowConverter<IN> converter) {
         this.baseUri = Objects.requireNonNull(baseUri, "baseUri");
@@ -62,6 +64,16 @@ public final class TieredSinkBuilder<IN> {
     /** Local directories for the writers' hot stores ({@link SinkOptions#HOT_LOCAL_DIRS}). */
     public TieredSinkBuilder<IN> withHotLocalDirs(List<String> dirs) {
         this.hotLocalDirs = List.copyOf(Objects.requireNonNull(dirs, "dirs"));
+        return this;
+    }
+
+    /**
+     * The storages users are assigned to, for a USER table with {@code USE_USER_STORAGE}: a user's
+     * scope is created in the storage the user's setting names (DESIGN §4). Without it, such a
+     * table keeps every user in its own storage. The SQL connector sets it from the catalog.
+     */
+    public TieredSinkBuilder<IN> withUserStorages(UserStorages storages) {
+        this.userStorages = Objects.requireNonNull(storages, "storages");
         return this;
     }
 
@@ -114,7 +126,7 @@ public final class TieredSinkBuilder<IN> {
                 org.apache.flink.api.common.ExecutionConfig.ClosureCleanerLevel.RECURSIVE,
                 true);
         return new TieredSink<>(
-                new TableHandle(baseUri, resolved),
+                new TableHandle(baseUri, resolved, userStorages),
                 converter,
                 new SinkConfig(
                         badRows, flushOnEndOfInput, hotMaxBytes.getBytes(), hotLocalDirs, clock));

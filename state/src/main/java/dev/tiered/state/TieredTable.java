@@ -3,6 +3,7 @@ package dev.tiered.state;
 import dev.tiered.state.commit.TableCommitter;
 import dev.tiered.state.io.TableFileIO;
 import dev.tiered.state.layout.StorageLayout;
+import dev.tiered.state.layout.UserStorages;
 import dev.tiered.state.log.CommitLog;
 import dev.tiered.state.log.ManifestStore;
 import dev.tiered.state.meta.ScopeManifest;
@@ -15,8 +16,13 @@ import org.apache.flink.table.types.logical.LogicalType;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,8 +44,15 @@ public final class TieredTable {
     private final CommitLog log;
     private final ManifestStore manifests;
     private final IntFunction<LogicalType> columnTypes;
+    private final UserStorages userStorages;
 
     private TieredTable(TableFileIO io, Path base, TableDefinition definition) {
+        this(io, base, definition, null);
+    }
+
+    private TieredTable(
+            TableFileIO io, Path base, TableDefinition definition, UserStorages userStorages) {
+        this.userStorages = userStorages;
         this.io = io;
         this.base = base;
         this.definition = definition;
@@ -147,10 +160,97 @@ public final class TieredTable {
         return new TableCommitter(io, log, manifests, definition.tableId(), clock);
     }
 
-    /** The directory of a scope's batches and manifests. */
+    /**
+     * This table, placing new user scopes by {@code storages} when its definition has {@code
+     * USE_USER_STORAGE} (see {@link #placeScope}). Without it such a table places every new scope
+     * in its own storage.
+     */
+    public TieredTable withUserStorages(UserStorages storages) {
+        return new TieredTable(io, base, definition, storages);
+    }
+
+    /** The directory of a scope's batches and manifests as of {@code state}. */
+    public Path scopeDir(TableState state, ScopeId scope) {
+        return manifests.scopeDir(state, scope);
+    }
+
+    /**
+     * The directory of a scope in the table's own storage: where every scope of a table that does
+     * not route users to their storages lives. Code that reads or writes existing scopes uses
+     * {@link #scopeDir(TableState, ScopeId)}.
+     */
     public Path scopeDir(ScopeId scope) {
         return layout.scopeDir(scope.userId());
     }
+
+    /**
+     * Where a writer puts new batches of {@code scope}, given the table as it knows it: the scope's
+     * directory if the scope exists; for a new user scope of a {@code USE_USER_STORAGE} table, the
+     * user's assigned storage (if any); else the table's own storage. Reads the user's setting, so
+     * call it once per flushed scope, not per row.
+     */
+    public ScopePlacement placeScope(TableState state, ScopeId scope) throws IOException {
+        if (state.scope(scope).version() > 0) {
+            return new ScopePlacement(scopeDir(state, scope), null);
+        }
+        if (scope.isShared() || userStorages == null || !definition.options().useUserStorage()) {
+            return new ScopePlacement(layout.scopeDir(scope.userId()), null);
+        }
+        String storage =
+                userStorages
+                        .baseOf(io, scope.userId(), definition.tableId())
+                        .orElse(base.toString());
+        if (!layout.isOwnStorage(storage)
+                && io.exists(new Path(layout.tableDirIn(storage), StorageLayout.TABLE_DIR))) {
+            throw new TieredException(
+                    "Cannot place user '"
+                            + scope.userId()
+                            + "' of table "
+                            + definition.tableId()
+                            + " in storage "
+                            + storage
+                            + ": another table "
+                            + definition.tableId()
+                            + " lives there");
+        }
+        return new ScopePlacement(layout.scopeDir(scope.userId(), storage), storage);
+    }
+
+    /**
+     * The table directories in other storages where this table may keep user scopes: those its
+     * scopes were created in as of {@code state}, and those of the user storages it places by.
+     */
+    public List<Path> userStorageTableDirs(TableState state) {
+        Set<String> storages = new TreeSet<>();
+        for (TableState.ScopeState scope : state.scopes().values()) {
+            if (!layout.isOwnStorage(scope.storage())) {
+                storages.add(scope.storage());
+            }
+        }
+        if (userStorages != null && definition.options().useUserStorage()) {
+            for (String storage : userStorages.storages().values()) {
+                if (!layout.isOwnStorage(storage)) {
+                    storages.add(storage);
+                }
+            }
+        }
+        List<Path> dirs = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (String storage : storages) {
+            Path dir = layout.tableDirIn(storage);
+            if (seen.add(dir.toUri().normalize().toString())) {
+                dirs.add(dir);
+            }
+        }
+        return dirs;
+    }
+
+    /**
+     * Where a writer puts a scope's new batches, and the storage to record with them: non-null when
+     * the flush creates the scope by a user storage placement (the commit fails if the scope was
+     * created elsewhere meanwhile; see {@link dev.tiered.state.commit.PendingCommit#changeScope}).
+     */
+    public record ScopePlacement(Path dir, String storage) {}
 
     private static IntFunction<LogicalType> columnTypes(TableDefinition definition) {
         Map<Integer, LogicalType> types = new HashMap<>();

@@ -125,7 +125,7 @@ class CrashAtEveryStepTest {
         // manifest.json on disk is never partial: it is the old or the new version, or absent.
         TieredTable fresh = TieredTable.open(io, Path.fromLocalFile(dir), "chat", "messages");
         for (ScopeId scope : SCOPES) {
-            Path current = fresh.manifests().currentFile(scope);
+            Path current = fresh.manifests().currentFile(fresh.latestState(), scope);
             if (io.exists(current)) {
                 ScopeManifest onDisk =
                         ScopeManifestParser.fromJson(
@@ -170,9 +170,12 @@ class CrashAtEveryStepTest {
             assertThat(manifest.segments())
                     .as(crash)
                     .hasSize(ref.manifests().get(scope)[which].segments().size() + 1);
-            assertThat(io.read(fresh.manifests().currentFile(scope)))
+            assertThat(io.read(fresh.manifests().currentFile(next, scope)))
                     .as(crash + ": manifest.json is current")
-                    .isEqualTo(io.read(fresh.manifests().versionFile(scope, manifest.version())));
+                    .isEqualTo(
+                            io.read(
+                                    fresh.manifests()
+                                            .versionFile(next, scope, manifest.version())));
         }
     }
 }

@@ -26,6 +26,8 @@ final class ScopeFlusher {
      *     every change of the scope so far is below it (and in the batch, or superseded by one that
      *     is), every later change above it — so it also covers the scope's part of the current hot
      *     segment, which can then be retired
+     * @param storage the storage the flush places a new scope in (see {@link
+     *     dev.tiered.state.TieredTable#placeScope}), or null
      * @return the flush: the batch entry and the bound
      */
     static CommitDelta.ScopeFlush flush(
@@ -33,6 +35,7 @@ final class ScopeFlusher {
             HotTable hot,
             ScopeId scope,
             Path path,
+            String storage,
             Clock clock,
             long flushedThroughSeq)
             throws IOException {
@@ -55,6 +58,7 @@ final class ScopeFlusher {
         return new CommitDelta.ScopeFlush(
                 scope,
                 List.of(Segments.entry(file, table.definition(), clock.millis())),
-                Math.max(flushedThroughSeq, file.maxSeq()));
+                Math.max(flushedThroughSeq, file.maxSeq()),
+                storage);
     }
 }

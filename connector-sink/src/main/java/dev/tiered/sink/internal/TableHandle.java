@@ -3,6 +3,7 @@ package dev.tiered.sink.internal;
 import dev.tiered.state.TableDefinition;
 import dev.tiered.state.TieredTable;
 import dev.tiered.state.io.FlinkFileIO;
+import dev.tiered.state.layout.UserStorages;
 import dev.tiered.state.meta.TableDefinitionParser;
 
 import org.apache.flink.annotation.Internal;
@@ -25,11 +26,21 @@ public final class TableHandle implements Serializable {
 
     private final String baseUri;
     private final String definitionJson;
+    private final UserStorages userStorages;
     private transient TableDefinition definition;
 
     public TableHandle(String baseUri, TableDefinition definition) {
+        this(baseUri, definition, null);
+    }
+
+    /**
+     * @param userStorages where users of a {@code USE_USER_STORAGE} table are placed; null: in the
+     *     table's own storage
+     */
+    public TableHandle(String baseUri, TableDefinition definition, UserStorages userStorages) {
         this.baseUri = baseUri;
         this.definitionJson = TableDefinitionParser.toJson(definition);
+        this.userStorages = userStorages;
         this.definition = definition;
     }
 
@@ -57,6 +68,7 @@ public final class TableHandle implements Serializable {
 
     /** Opens the table in its storage, creating its definition file if it is missing. */
     public TieredTable open() throws IOException {
-        return TieredTable.create(new FlinkFileIO(), new Path(baseUri), definition());
+        TieredTable table = TieredTable.create(new FlinkFileIO(), new Path(baseUri), definition());
+        return userStorages == null ? table : table.withUserStorages(userStorages);
     }
 }

@@ -255,7 +255,7 @@ final class TieredSinkWriter<IN>
             hot.expire();
         } else {
             for (ScopeStats scope : dueScopes()) {
-                flushed.add(flushScope(scope.scope()));
+                flushed.add(flushScope(state, scope.scope()));
             }
         }
         flushAll = false;
@@ -309,11 +309,13 @@ final class TieredSinkWriter<IN>
         return due;
     }
 
-    private CommitDelta.ScopeFlush flushScope(ScopeId scope) throws IOException {
+    private CommitDelta.ScopeFlush flushScope(TableState state, ScopeId scope) throws IOException {
         long started = System.nanoTime();
-        Path path = new Path(table.scopeDir(scope), "batch-" + ids.nextId() + ".parquet");
+        TieredTable.ScopePlacement placement = table.placeScope(state, scope);
+        Path path = new Path(placement.dir(), "batch-" + ids.nextId() + ".parquet");
         CommitDelta.ScopeFlush flush =
-                ScopeFlusher.flush(table, hot, scope, path, clock, ids.nextId());
+                ScopeFlusher.flush(
+                        table, hot, scope, path, placement.storage(), clock, ids.nextId());
         sync.flushed(scope, flush.flushedThroughSeq());
         preparedScopes.add(scope);
         flushes.inc();

@@ -22,12 +22,18 @@ import java.util.Objects;
  */
 public final class PendingCommit {
 
-    /** The part of a commit that touches one scope. */
+    /**
+     * The part of a commit that touches one scope.
+     *
+     * @param storage where the added batches were written when they create the scope outside the
+     *     table's own storage (a base URI), else null
+     */
     public record ScopeDelta(
             List<SegmentEntry> added,
             List<String> removed,
             long flushedThroughSeq,
-            boolean erased) {
+            boolean erased,
+            String storage) {
         public ScopeDelta {
             added = List.copyOf(added);
             removed = List.copyOf(removed);
@@ -80,7 +86,12 @@ public final class PendingCommit {
                         delta.checkpointId());
         delta.hotSegments().forEach(pending::addHotSegment);
         for (CommitDelta.ScopeFlush flush : delta.flushes()) {
-            pending.changeScope(flush.scope(), flush.added(), List.of(), flush.flushedThroughSeq());
+            pending.changeScope(
+                    flush.scope(),
+                    flush.added(),
+                    List.of(),
+                    flush.flushedThroughSeq(),
+                    flush.storage());
         }
         pending.maxSeq = Math.max(pending.maxSeq, delta.maxSeq());
         return pending;
@@ -103,11 +114,25 @@ public final class PendingCommit {
      */
     public PendingCommit changeScope(
             ScopeId scope, List<SegmentEntry> added, List<String> removed, long flushedThroughSeq) {
+        return changeScope(scope, added, removed, flushedThroughSeq, null);
+    }
+
+    /**
+     * As {@link #changeScope(ScopeId, List, List, long)}, for batches written to {@code storage} (a
+     * base URI, or null for the table's own storage): see {@link
+     * dev.tiered.state.TieredTable#placeScope}. The commit fails if the scope exists elsewhere.
+     */
+    public PendingCommit changeScope(
+            ScopeId scope,
+            List<SegmentEntry> added,
+            List<String> removed,
+            long flushedThroughSeq,
+            String storage) {
         if (scopes.containsKey(scope)) {
             throw new IllegalArgumentException(
                     "Cannot change scope " + scope + " twice in one commit");
         }
-        scopes.put(scope, new ScopeDelta(added, removed, flushedThroughSeq, false));
+        scopes.put(scope, new ScopeDelta(added, removed, flushedThroughSeq, false, storage));
         for (SegmentEntry segment : added) {
             maxSeq = Math.max(maxSeq, segment.maxSeq());
         }
@@ -116,7 +141,7 @@ public final class PendingCommit {
 
     /** Removes a scope entirely (erase a user); its batches are dropped from the table. */
     public PendingCommit eraseScope(ScopeId scope) {
-        scopes.put(scope, new ScopeDelta(List.of(), List.of(), 0, true));
+        scopes.put(scope, new ScopeDelta(List.of(), List.of(), 0, true, null));
         return this;
     }
 

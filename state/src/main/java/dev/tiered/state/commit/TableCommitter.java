@@ -4,6 +4,7 @@ import dev.tiered.state.CommitConflictException;
 import dev.tiered.state.CommitStateUnknownException;
 import dev.tiered.state.ScopeId;
 import dev.tiered.state.io.TableFileIO;
+import dev.tiered.state.layout.StorageLayout;
 import dev.tiered.state.log.CommitLog;
 import dev.tiered.state.log.ManifestStore;
 import dev.tiered.state.meta.CommitRecord;
@@ -138,6 +139,28 @@ public final class TableCommitter {
             if (!delta.removed().isEmpty()) {
                 checkRemovable(pending, state, scope, delta.removed());
             }
+            StorageLayout layout = manifests.layout();
+            String storage = null;
+            if (current.version() == 0) {
+                storage =
+                        layout.isOwnStorage(delta.storage())
+                                ? null
+                                : StorageLayout.normalizeStorage(delta.storage());
+            } else if (delta.storage() != null
+                    && !layout.sameStorage(delta.storage(), current.storage())) {
+                // the writer placed a new scope by the user's storage, but another commit created
+                // the scope elsewhere meanwhile: the batches are in the wrong directory
+                throw conflict(
+                        pending,
+                        "scope "
+                                + scope
+                                + " lives in "
+                                + (current.storage() == null
+                                        ? "the table's storage"
+                                        : current.storage())
+                                + " but the batches were written to "
+                                + delta.storage());
+            }
             changes.add(
                     new ScopeChange(
                             scope,
@@ -145,7 +168,8 @@ public final class TableCommitter {
                             delta.added(),
                             delta.removed(),
                             delta.flushedThroughSeq(),
-                            delta.erased()));
+                            delta.erased(),
+                            storage));
             flushedThrough.put(
                     scope, Math.max(current.flushedThroughSeq(), delta.flushedThroughSeq()));
         }

@@ -24,10 +24,16 @@ public final class StorageLayout {
     public static final String PINS_DIR = "_pins";
     public static final String MANIFEST_FILE = "manifest.json";
 
+    private final Path base;
+    private final String namespace;
+    private final String table;
     private final Path tableDir;
     private final TableType type;
 
     public StorageLayout(Path base, String namespace, String table, TableType type) {
+        this.base = base;
+        this.namespace = namespace;
+        this.table = table;
         this.tableDir = new Path(new Path(base, namespace), table);
         this.type = type;
     }
@@ -41,6 +47,26 @@ public final class StorageLayout {
         return tableDir;
     }
 
+    /** The base URI of the table's own storage. */
+    public Path base() {
+        return base;
+    }
+
+    /**
+     * Whether {@code storage} (a base URI) is the table's own storage. Scopes record where they
+     * live only when it is not.
+     */
+    public boolean isOwnStorage(String storage) {
+        return storage == null || normalize(new Path(storage)).equals(normalize(base));
+    }
+
+    /** Whether two storage base URIs (null: the table's own) name the same storage. */
+    public boolean sameStorage(String a, String b) {
+        return isOwnStorage(a)
+                ? isOwnStorage(b)
+                : !isOwnStorage(b) && normalize(new Path(a)).equals(normalize(new Path(b)));
+    }
+
     /**
      * The scope directory: the table directory for SHARED and STREAM tables, the user's own
      * directory for USER tables.
@@ -52,6 +78,38 @@ public final class StorageLayout {
             return tableDir;
         }
         return new Path(tableDir, UserIds.encode(userId));
+    }
+
+    /**
+     * The scope directory of a user in another storage ({@code USE_USER_STORAGE}): the same
+     * relative place under that storage's base URI, so an export or erase of the user there is one
+     * directory as well.
+     *
+     * @param storage the base URI of the scope's storage; null for the table's own
+     */
+    public Path scopeDir(String userId, String storage) {
+        if (isOwnStorage(storage)) {
+            return scopeDir(userId);
+        }
+        Path otherTableDir = tableDirIn(storage);
+        return type == TableType.USER
+                ? new Path(otherTableDir, UserIds.encode(userId))
+                : otherTableDir;
+    }
+
+    /** Where this table's directory would be under another storage's base URI. */
+    public Path tableDirIn(String storage) {
+        return new Path(new Path(new Path(storage), namespace), table);
+    }
+
+    /** A storage base URI as commits record it: normalized, without a trailing slash. */
+    public static String normalizeStorage(String storage) {
+        return normalize(new Path(storage));
+    }
+
+    private static String normalize(Path path) {
+        String uri = path.toUri().normalize().toString();
+        return uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri;
     }
 
     public Path schemaFile(int version) {

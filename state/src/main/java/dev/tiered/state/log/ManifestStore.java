@@ -47,33 +47,52 @@ public final class ManifestStore {
         this.columnTypes = columnTypes;
     }
 
-    public Path versionFile(ScopeId scope, long version) {
-        return new Path(layout.scopeDir(scope.userId()), VERSION_PREFIX + version + ".json");
+    public StorageLayout layout() {
+        return layout;
     }
 
-    public Path currentFile(ScopeId scope) {
-        return new Path(layout.scopeDir(scope.userId()), StorageLayout.MANIFEST_FILE);
+    /** The directory of a scope as of {@code state}: where its batches and manifests live. */
+    public Path scopeDir(TableState state, ScopeId scope) {
+        return layout.scopeDir(scope.userId(), state.scope(scope).storage());
+    }
+
+    public Path versionFile(TableState state, ScopeId scope, long version) {
+        return versionFile(scopeDir(state, scope), version);
+    }
+
+    public Path currentFile(TableState state, ScopeId scope) {
+        return new Path(scopeDir(state, scope), StorageLayout.MANIFEST_FILE);
+    }
+
+    /** {@code manifest-v<version>.json} in a scope directory. */
+    public static Path versionFile(Path scopeDir, long version) {
+        return new Path(scopeDir, VERSION_PREFIX + version + ".json");
     }
 
     /** The scope's manifest as of {@code state}, rolling forward what is missing. */
     public ScopeManifest manifest(TableState state, ScopeId scope) throws IOException {
         TableState.ScopeState scopeState = state.scope(scope);
-        return manifest(scope, scopeState.version(), scopeState.lastCommit());
+        return manifest(
+                scope, scopeDir(state, scope), scopeState.version(), scopeState.lastCommit());
     }
 
-    /** Version {@code version} of the scope's manifest, which commit {@code commit} wrote. */
-    public ScopeManifest manifest(ScopeId scope, long version, long commit) throws IOException {
+    /**
+     * Version {@code version} of the scope's manifest, which commit {@code commit} wrote, in the
+     * scope directory {@code dir} (a scope stays in one directory from its creation on).
+     */
+    private ScopeManifest manifest(ScopeId scope, Path dir, long version, long commit)
+            throws IOException {
         if (version == 0) {
             return ScopeManifest.empty(tableId, scope.userId());
         }
-        Path file = versionFile(scope, version);
+        Path file = versionFile(dir, version);
         if (io.exists(file)) {
             ScopeManifest stored = ScopeManifestParser.fromJson(io.read(file), columnTypes);
             if (stored.lastCommit() == commit && stored.version() == version) {
                 return stored;
             }
         }
-        ScopeManifest derived = derive(scope, version, commit);
+        ScopeManifest derived = derive(scope, dir, version, commit);
         io.overwrite(file, ScopeManifestParser.toJson(derived, columnTypes));
         return derived;
     }
@@ -85,7 +104,7 @@ public final class ManifestStore {
     public ScopeManifest ensureCurrent(TableState state, ScopeId scope) throws IOException {
         ScopeManifest manifest = manifest(state, scope);
         byte[] bytes = ScopeManifestParser.toJson(manifest, columnTypes);
-        Path current = currentFile(scope);
+        Path current = currentFile(state, scope);
         if (!io.exists(current) || !Arrays.equals(io.read(current), bytes)) {
             // Never move manifest.json backwards past a newer version another committer wrote.
             if (io.exists(current)) {
@@ -99,7 +118,8 @@ public final class ManifestStore {
         return manifest;
     }
 
-    private ScopeManifest derive(ScopeId scope, long version, long commit) throws IOException {
+    private ScopeManifest derive(ScopeId scope, Path dir, long version, long commit)
+            throws IOException {
         CommitRecord record = log.read(commit);
         ScopeChange change =
                 record.scopeChanges().stream()
@@ -122,7 +142,7 @@ public final class ManifestStore {
             previous = ScopeManifest.empty(tableId, scope.userId());
         } else {
             TableState before = log.stateAt(commit - 1);
-            previous = manifest(scope, version - 1, before.scope(scope).lastCommit());
+            previous = manifest(scope, dir, version - 1, before.scope(scope).lastCommit());
         }
         return previous.apply(change, commit, record.timestampMillis());
     }

@@ -133,7 +133,7 @@ public final class Compaction {
         checkCompactable(table);
         TableState state = table.latestState();
         ScopeManifest manifest = table.manifest(state, scope);
-        Plan plan = Plan.of(manifest, options.targetFileBytes());
+        Plan plan = Plan.of(manifest, table.scopeDir(state, scope), options.targetFileBytes());
         if (plan.inputs().size() < 2) {
             // A crashed commit may have left manifest.json behind its version: finish that.
             table.manifests().ensureCurrent(state, scope);
@@ -182,9 +182,11 @@ public final class Compaction {
      *
      * @param othersMinSeq the lowest {@code _seq} of the batches left out: only tombstones below it
      *     can be dropped (nothing older can remain in them)
+     * @param scopeDir where the scope's batches are, and the new ones go
      */
-    private record Plan(List<SegmentEntry> inputs, long othersMinSeq, long rows, long bytes) {
-        static Plan of(ScopeManifest manifest, long targetFileBytes) {
+    private record Plan(
+            List<SegmentEntry> inputs, long othersMinSeq, long rows, long bytes, Path scopeDir) {
+        static Plan of(ScopeManifest manifest, Path scopeDir, long targetFileBytes) {
             List<SegmentEntry> inputs = new ArrayList<>();
             long othersMinSeq = Long.MAX_VALUE;
             long rows = 0;
@@ -198,7 +200,7 @@ public final class Compaction {
                     othersMinSeq = Math.min(othersMinSeq, segment.minSeq());
                 }
             }
-            return new Plan(inputs, othersMinSeq, rows, bytes);
+            return new Plan(inputs, othersMinSeq, rows, bytes, scopeDir);
         }
     }
 
@@ -210,12 +212,12 @@ public final class Compaction {
                 KeyComparators.forField(
                         definition.rowType().getTypeAt(definition.primaryKeyIndex()),
                         definition.primaryKeyIndex());
-        try (ChangeCursor merged = merge(table, scope, plan.inputs(), keys)) {
+        try (ChangeCursor merged = merge(table, scope, plan.scopeDir(), plan.inputs(), keys)) {
             return BatchRewriter.write(
                     merged,
                     definition,
                     scope,
-                    table.scopeDir(scope),
+                    plan.scopeDir(),
                     BatchRewriter.rowsPerFile(plan.rows(), plan.bytes(), options.targetFileBytes()),
                     plan.rows(),
                     seq -> seq < plan.othersMinSeq(),
@@ -246,12 +248,16 @@ public final class Compaction {
     }
 
     private static ChangeCursor merge(
-            TieredTable table, ScopeId scope, List<SegmentEntry> inputs, Comparator<RowData> keys)
+            TieredTable table,
+            ScopeId scope,
+            Path scopeDir,
+            List<SegmentEntry> inputs,
+            Comparator<RowData> keys)
             throws IOException {
         List<ChangeCursor> readers = new ArrayList<>(inputs.size());
         try {
             for (SegmentEntry segment : inputs) {
-                Path file = new Path(table.scopeDir(scope), segment.path());
+                Path file = new Path(scopeDir, segment.path());
                 readers.add(BatchReader.open(file, table.definition(), scope, BatchReadSpec.all()));
             }
             return new MergeCursor(readers, keys, true);

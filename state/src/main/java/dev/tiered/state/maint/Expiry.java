@@ -3,6 +3,7 @@ package dev.tiered.state.maint;
 import dev.tiered.state.ScopeId;
 import dev.tiered.state.TieredTable;
 import dev.tiered.state.log.CommitLog;
+import dev.tiered.state.log.ManifestStore;
 import dev.tiered.state.meta.CommitRecord;
 import dev.tiered.state.meta.HotSegmentRef;
 import dev.tiered.state.meta.ScopeChange;
@@ -16,6 +17,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -141,6 +143,10 @@ public final class Expiry {
             throws IOException {
         int dataFiles = 0;
         int manifests = 0;
+        // where each scope lives: a scope stays in the storage its first change named
+        TableState kept = table.log().stateAt(keep);
+        Map<ScopeId, String> storages = new HashMap<>();
+        kept.scopes().forEach((scope, state) -> storages.put(scope, state.storage()));
         for (long n = oldest; n <= keep; n++) {
             CommitRecord record = table.log().read(n);
             for (String hot : record.hotRetired()) {
@@ -152,16 +158,18 @@ public final class Expiry {
                 dataFiles += delete(table, new Path(table.layout().hotDir(), hot.path()));
             }
             for (ScopeChange change : record.scopeChanges()) {
-                Path dir = table.scopeDir(change.scope());
+                if (change.version() == 1) {
+                    storages.put(change.scope(), change.storage());
+                }
+                Path dir =
+                        table.layout()
+                                .scopeDir(change.scope().userId(), storages.get(change.scope()));
                 for (String batch : change.removedSegments()) {
                     dataFiles += delete(table, new Path(dir, batch));
                 }
                 if (change.version() > 1) {
                     manifests +=
-                            delete(
-                                    table,
-                                    table.manifests()
-                                            .versionFile(change.scope(), change.version() - 1));
+                            delete(table, ManifestStore.versionFile(dir, change.version() - 1));
                 }
             }
         }

@@ -128,6 +128,7 @@ public final class Flush {
             return new Result(
                     definition.tableId(), scope, -1, 0, 0, "nothing to flush: no hot rows");
         }
+        TieredTable.ScopePlacement placement = table.placeScope(state, scope);
         BatchRewriter.Output output;
         try (ChangeCursor rows = hot.cursor()) {
             output =
@@ -135,7 +136,7 @@ public final class Flush {
                             rows,
                             definition,
                             scope,
-                            table.scopeDir(scope),
+                            placement.dir(),
                             Long.MAX_VALUE,
                             hot.size(),
                             seq -> false,
@@ -157,7 +158,8 @@ public final class Flush {
         }
         long flushedThrough = bound;
         PendingCommit pending = new PendingCommit("flush", WRITER_ID, -1);
-        pending.changeScope(scope, output.segments(), List.of(), flushedThrough);
+        pending.changeScope(
+                scope, output.segments(), List.of(), flushedThrough, placement.storage());
         pending.require(
                 (current, manifests) -> {
                     for (HotSegmentRef segment : current.hotSegments()) {

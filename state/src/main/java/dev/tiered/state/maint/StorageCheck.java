@@ -205,13 +205,13 @@ public final class StorageCheck {
     }
 
     private void checkScope(TieredTable table, TableState state, ScopeId scope) {
-        ScopeManifest manifest = checkVersionFile(table, state.scope(scope), scope);
-        checkCurrentFile(table, state.scope(scope), scope);
+        ScopeManifest manifest = checkVersionFile(table, state, scope);
+        checkCurrentFile(table, state, scope);
         if (manifest == null) {
             return;
         }
         for (SegmentEntry segment : manifest.segments()) {
-            Path file = new Path(table.scopeDir(scope), segment.path());
+            Path file = new Path(table.scopeDir(state, scope), segment.path());
             if (checkFile("batch", file, segment.sizeBytes(), table.definition().tableId())) {
                 try (BatchReader ignored =
                         BatchReader.open(file, table.definition(), scope, BatchReadSpec.all())) {
@@ -230,9 +230,9 @@ public final class StorageCheck {
     }
 
     /** The scope's current {@code manifest-v<version>.json}; null if missing or damaged. */
-    private ScopeManifest checkVersionFile(
-            TieredTable table, TableState.ScopeState scopeState, ScopeId scope) {
-        Path versionFile = table.manifests().versionFile(scope, scopeState.version());
+    private ScopeManifest checkVersionFile(TieredTable table, TableState state, ScopeId scope) {
+        TableState.ScopeState scopeState = state.scope(scope);
+        Path versionFile = table.manifests().versionFile(state, scope, scopeState.version());
         try {
             if (!io.exists(versionFile)) {
                 rows.add(
@@ -276,9 +276,9 @@ public final class StorageCheck {
     }
 
     /** {@code manifest.json}: parses, and is the current version or one a commit will replace. */
-    private void checkCurrentFile(
-            TieredTable table, TableState.ScopeState scopeState, ScopeId scope) {
-        Path current = table.manifests().currentFile(scope);
+    private void checkCurrentFile(TieredTable table, TableState state, ScopeId scope) {
+        TableState.ScopeState scopeState = state.scope(scope);
+        Path current = table.manifests().currentFile(state, scope);
         try {
             if (!io.exists(current)) {
                 rows.add(

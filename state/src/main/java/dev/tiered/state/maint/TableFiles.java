@@ -69,8 +69,10 @@ final class TableFiles {
         for (HotSegmentRef hot : base.hotSegments()) {
             files.referenced.add(new Path(table.layout().hotDir(), hot.path()).toString());
         }
+        Map<ScopeId, String> storages = new HashMap<>();
         for (ScopeId scope : base.scopeIds()) {
-            Path dir = table.scopeDir(scope);
+            storages.put(scope, base.scope(scope).storage());
+            Path dir = table.scopeDir(base, scope);
             for (SegmentEntry segment : table.manifest(base, scope).segments()) {
                 files.referenced.add(new Path(dir, segment.path()).toString());
             }
@@ -82,7 +84,16 @@ final class TableFiles {
                 files.referenced.add(new Path(table.layout().hotDir(), hot.path()).toString());
             }
             for (ScopeChange change : record.scopeChanges()) {
-                Path dir = table.scopeDir(change.scope());
+                if (change.erased()) {
+                    storages.remove(change.scope());
+                    continue;
+                }
+                if (change.version() == 1) {
+                    storages.put(change.scope(), change.storage());
+                }
+                Path dir =
+                        table.layout()
+                                .scopeDir(change.scope().userId(), storages.get(change.scope()));
                 for (SegmentEntry segment : change.addedSegments()) {
                     files.referenced.add(new Path(dir, segment.path()).toString());
                 }
@@ -113,9 +124,19 @@ final class TableFiles {
         List<Unreferenced> found = new ArrayList<>();
         StorageLayout layout = table.layout();
         if (table.definition().type() == TableType.USER) {
-            for (String name : table.io().list(layout.tableDir())) {
-                if (!name.startsWith("_") && !name.startsWith(".")) {
-                    scanScopeDir(new Path(layout.tableDir(), name), found);
+            List<Path> tableDirs = new ArrayList<>();
+            tableDirs.add(layout.tableDir());
+            for (Path other : table.userStorageTableDirs(table.latestState())) {
+                // never another table's files: a table of that name living in that storage
+                if (!table.io().exists(new Path(other, StorageLayout.TABLE_DIR))) {
+                    tableDirs.add(other);
+                }
+            }
+            for (Path tableDir : tableDirs) {
+                for (String name : table.io().list(tableDir)) {
+                    if (!name.startsWith("_") && !name.startsWith(".")) {
+                        scanScopeDir(new Path(tableDir, name), found);
+                    }
                 }
             }
         } else {

@@ -3,6 +3,7 @@ package dev.tiered.state.maint;
 import dev.tiered.state.CommitConflictException;
 import dev.tiered.state.ScopeId;
 import dev.tiered.state.TableType;
+import dev.tiered.state.TieredException;
 import dev.tiered.state.TieredTable;
 import dev.tiered.state.cold.HotSegmentFile;
 import dev.tiered.state.cold.Segments;
@@ -21,7 +22,9 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * GDPR erase of one user from every USER table (DESIGN §4, invariant 7). Per table:
@@ -100,7 +103,23 @@ public final class UserErasure {
         long commit = erased.commit();
         int rewritten = erased.hotSegmentsRewritten();
 
-        table.io().delete(table.scopeDir(scope));
+        // The user's directory wherever it may be: where the table had it, in the table's own
+        // storage (orphans of flushes that never committed), and where a new flush would put it.
+        Set<Path> dirs = new LinkedHashSet<>();
+        if (erased.scopeDir() != null) {
+            dirs.add(erased.scopeDir());
+        }
+        dirs.add(table.scopeDir(scope));
+        try {
+            dirs.add(table.placeScope(TableState.empty(0), scope).dir());
+        } catch (TieredException unknownStorage) {
+            // assigned a storage this catalog does not know: nothing can have been written there
+            // by it, and what others wrote there the table state above names
+            LOG.warn("Not looking for the user's directory: {}", unknownStorage.getMessage());
+        }
+        for (Path dir : dirs) {
+            table.io().delete(dir);
+        }
         int rejected = RejectedRows.scrub(table, scope.userId());
         long scrubThrough = commit > 0 ? commit : table.log().latestCommit();
         LogScrubber scrubber = new LogScrubber(table, scope);
@@ -120,7 +139,11 @@ public final class UserErasure {
                 scrubber.filesRewritten() + rejected);
     }
 
-    private record Committed(long commit, int hotSegmentsRewritten) {}
+    /**
+     * @param scopeDir where the scope's directory was before the erase (it may live in a user
+     *     storage), or null if the table had no manifest of it
+     */
+    private record Committed(long commit, int hotSegmentsRewritten, Path scopeDir) {}
 
     /**
      * Step 1: the erase commit, re-planned if a writer retired a planned segment meanwhile; commit
@@ -136,8 +159,9 @@ public final class UserErasure {
                     holding.add(hot);
                 }
             }
-            if (!state.scopes().containsKey(scope) && holding.isEmpty()) {
-                return new Committed(-1, 0);
+            Path scopeDir = state.scopes().containsKey(scope) ? table.scopeDir(state, scope) : null;
+            if (scopeDir == null && holding.isEmpty()) {
+                return new Committed(-1, 0, null);
             }
             List<Path> written = new ArrayList<>();
             try {
@@ -156,7 +180,7 @@ public final class UserErasure {
                         table.committer(clock)
                                 .commit(pending, table.definition().schemaVersion())
                                 .commit();
-                return new Committed(commit, holding.size());
+                return new Committed(commit, holding.size(), scopeDir);
             } catch (CommitConflictException e) {
                 // A writer retired one of the segments meanwhile: re-plan against the new table.
                 BatchRewriter.deleteQuietly(written, e);

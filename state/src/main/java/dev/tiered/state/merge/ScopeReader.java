@@ -59,7 +59,7 @@ public final class ScopeReader {
         ScopeManifest manifest = table.manifest(state, scope);
         List<String> batches = new ArrayList<>(manifest.segments().size());
         for (SegmentEntry segment : manifest.segments()) {
-            batches.add(segment.path());
+            batches.add(batchLocation(table, state, scope, segment));
         }
         List<String> hotFiles = new ArrayList<>();
         for (HotSegmentRef segment : state.hotSegments()) {
@@ -79,11 +79,24 @@ public final class ScopeReader {
     }
 
     /**
+     * How a file list names a batch of {@code scope}: its file name when the scope lives in the
+     * table's own storage, else its full path (a batch name never holds a {@code /}).
+     */
+    public static String batchLocation(
+            TieredTable table, TableState state, ScopeId scope, SegmentEntry batch) {
+        if (table.layout().isOwnStorage(state.scope(scope).storage())) {
+            return batch.path();
+        }
+        return new Path(table.scopeDir(state, scope), batch.path()).toString();
+    }
+
+    /**
      * Reads one scope from an explicit file list (a source split planned from a pinned commit): the
      * merge of {@code batches} and of the scope's changes in {@code hotSegments} above {@code
      * flushedThroughSeq}. Opens exactly these files and no metadata.
      *
-     * @param batches file names of the scope's cold batches, relative to its directory
+     * @param batches the scope's cold batches as {@link #batchLocation}s: file names in the scope's
+     *     directory in the table's storage, or full paths for a scope in another storage
      * @param hotSegments file names under the table's {@code _hot/} directory holding changes of
      *     the scope
      */
@@ -110,10 +123,11 @@ public final class ScopeReader {
                 KeyComparators.forField(
                         definition.rowType().getTypeAt(definition.primaryKeyIndex()),
                         definition.primaryKeyIndex());
+        Path scopeDir = table.scopeDir(scope);
         List<ChangeCursor> inputs = new ArrayList<>();
         try {
             for (String batch : batches) {
-                Path file = new Path(table.scopeDir(scope), batch);
+                Path file = batch.indexOf('/') >= 0 ? new Path(batch) : new Path(scopeDir, batch);
                 inputs.add(BatchReader.open(file, definition, scope, spec));
             }
             inputs.add(

@@ -1,5 +1,6 @@
 package dev.tiered.state.meta;
 
+import dev.tiered.state.CommitConflictException;
 import dev.tiered.state.ScopeId;
 
 import java.util.ArrayList;
@@ -23,11 +24,23 @@ public record CommitDelta(
         List<ScopeFlush> flushes,
         long basisCommit) {
 
-    /** The batches a flush wrote for one scope, and the bound it flushed the scope through. */
-    public record ScopeFlush(ScopeId scope, List<SegmentEntry> added, long flushedThroughSeq) {
+    /**
+     * The batches a flush wrote for one scope, and the bound it flushed the scope through.
+     *
+     * @param storage the base URI of the storage the batches were written to when the flush creates
+     *     the scope outside the table's own storage (see {@link ScopeChange#storage()}); null
+     *     otherwise
+     */
+    public record ScopeFlush(
+            ScopeId scope, List<SegmentEntry> added, long flushedThroughSeq, String storage) {
         public ScopeFlush {
             Objects.requireNonNull(scope, "scope");
             added = List.copyOf(added);
+        }
+
+        /** A flush into the table's own storage or into a scope that exists. */
+        public ScopeFlush(ScopeId scope, List<SegmentEntry> added, long flushedThroughSeq) {
+            this(scope, added, flushedThroughSeq, null);
         }
     }
 
@@ -84,12 +97,24 @@ public record CommitDelta(
                         flush.scope(),
                         flush,
                         (a, b) -> {
+                            if (a.storage() != null
+                                    && b.storage() != null
+                                    && !a.storage().equals(b.storage())) {
+                                throw new CommitConflictException(
+                                        "Cannot merge the flushes of scope "
+                                                + a.scope()
+                                                + ": one writer created it in "
+                                                + a.storage()
+                                                + ", another in "
+                                                + b.storage());
+                            }
                             List<SegmentEntry> added = new ArrayList<>(a.added());
                             added.addAll(b.added());
                             return new ScopeFlush(
                                     a.scope(),
                                     added,
-                                    Math.max(a.flushedThroughSeq(), b.flushedThroughSeq()));
+                                    Math.max(a.flushedThroughSeq(), b.flushedThroughSeq()),
+                                    a.storage() != null ? a.storage() : b.storage());
                         });
             }
         }

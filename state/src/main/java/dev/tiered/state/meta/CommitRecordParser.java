@@ -179,6 +179,9 @@ public final class CommitRecordParser {
         gen.writeEndArray();
         gen.writeNumberField(FLUSHED_THROUGH_SEQ, change.flushedThroughSeq());
         gen.writeBooleanField(ERASED, change.erased());
+        if (change.storage() != null) {
+            gen.writeStringField(STORAGE, change.storage());
+        }
         gen.writeEndObject();
     }
 
@@ -197,10 +200,14 @@ public final class CommitRecordParser {
                 added,
                 removed,
                 Json.getLong(node, FLUSHED_THROUGH_SEQ),
-                node.has(ERASED) && node.get(ERASED).asBoolean());
+                node.has(ERASED) && node.get(ERASED).asBoolean(),
+                Json.getOptionalString(node, STORAGE));
     }
 
     private static final String FLUSHES = "flushes";
+
+    /** The base URI of the storage a scope lives in, when not the table's own. */
+    static final String STORAGE = "storage";
 
     /** Serializes a commit delta (a sink committable): the same field names as a commit record. */
     public static byte[] deltaToJson(CommitDelta delta, IntFunction<LogicalType> columnTypes) {
@@ -228,6 +235,9 @@ public final class CommitRecordParser {
                 }
                 gen.writeEndArray();
                 gen.writeNumberField(FLUSHED_THROUGH_SEQ, flush.flushedThroughSeq());
+                if (flush.storage() != null) {
+                    gen.writeStringField(STORAGE, flush.storage());
+                }
                 gen.writeEndObject();
             }
             gen.writeEndArray();
@@ -264,7 +274,8 @@ public final class CommitRecordParser {
                                     ? ScopeId.SHARED
                                     : ScopeId.user(userId.asText()),
                             added,
-                            Json.getLong(node, FLUSHED_THROUGH_SEQ)));
+                            Json.getLong(node, FLUSHED_THROUGH_SEQ),
+                            Json.getOptionalString(node, STORAGE)));
         }
         JsonNode basis = root.get(BASIS_COMMIT);
         return new CommitDelta(

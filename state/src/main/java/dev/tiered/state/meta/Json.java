@@ -42,6 +42,12 @@ final class Json {
         return value.asText();
     }
 
+    /** The text of an optional string field, or null if absent or null. */
+    static String getOptionalString(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value.asText();
+    }
+
     static int getInt(JsonNode node, String field) {
         JsonNode value = required(node, field);
         if (!value.canConvertToInt()) {

@@ -31,10 +31,17 @@ public record TableState(
         Map<String, Long> writers) {
 
     /**
-     * A scope's manifest version at this commit, the commit that wrote that version, and its
-     * flushed-through bound.
+     * A scope's manifest version at this commit, the commit that wrote that version, its
+     * flushed-through bound, and the base URI of the storage its directory lives in (null: the
+     * table's own storage; see {@link ScopeChange#storage()}).
      */
-    public record ScopeState(long version, long lastCommit, long flushedThroughSeq) {}
+    public record ScopeState(
+            long version, long lastCommit, long flushedThroughSeq, String storage) {
+        /** A scope in the table's own storage. */
+        public ScopeState(long version, long lastCommit, long flushedThroughSeq) {
+            this(version, lastCommit, flushedThroughSeq, null);
+        }
+    }
 
     public TableState {
         hotSegments = List.copyOf(hotSegments);
@@ -133,7 +140,9 @@ public record TableState(
                     new ScopeState(
                             change.version(),
                             record.commit(),
-                            Math.max(current.flushedThroughSeq(), change.flushedThroughSeq())));
+                            Math.max(current.flushedThroughSeq(), change.flushedThroughSeq()),
+                            // where a scope lives is decided by the change that creates it
+                            current.version() == 0 ? change.storage() : current.storage()));
         }
 
         Map<String, Long> nextWriters = new HashMap<>(writers);

@@ -56,6 +56,9 @@ public final class TableStateParser {
                 gen.writeNumberField(VERSION, scopeState.version());
                 gen.writeNumberField(LAST_COMMIT, scopeState.lastCommit());
                 gen.writeNumberField(FLUSHED_THROUGH_SEQ, scopeState.flushedThroughSeq());
+                if (scopeState.storage() != null) {
+                    gen.writeStringField(CommitRecordParser.STORAGE, scopeState.storage());
+                }
                 gen.writeEndObject();
             }
             gen.writeEndArray();
@@ -94,7 +97,8 @@ public final class TableStateParser {
                     new TableState.ScopeState(
                             Json.getLong(node, VERSION),
                             Json.getLong(node, LAST_COMMIT),
-                            Json.getLong(node, FLUSHED_THROUGH_SEQ)));
+                            Json.getLong(node, FLUSHED_THROUGH_SEQ),
+                            Json.getOptionalString(node, CommitRecordParser.STORAGE)));
         }
         Map<String, Long> writers = new HashMap<>();
         root.get(WRITERS)

@@ -62,8 +62,8 @@ class TableCommitterTest {
         assertThat(manifest.tableId()).isEqualTo("chat.messages");
         assertThat(manifest.lastCommit()).isEqualTo(2);
         assertThat(manifest.flushedThroughSeq()).isEqualTo(10);
-        byte[] current = table.io().read(table.manifests().currentFile(ALICE));
-        byte[] version = table.io().read(table.manifests().versionFile(ALICE, 1));
+        byte[] current = table.io().read(table.manifests().currentFile(state, ALICE));
+        byte[] version = table.io().read(table.manifests().versionFile(state, ALICE, 1));
         assertThat(current).isEqualTo(version);
     }
 
@@ -223,7 +223,9 @@ class TableCommitterTest {
                                     reader.io()
                                             .read(
                                                     reader.manifests()
-                                                            .currentFile(ScopeId.user("user" + w))),
+                                                            .currentFile(
+                                                                    state,
+                                                                    ScopeId.user("user" + w))),
                                     id -> reader.definition().columns().get(id - 1).type()))
                     .isEqualTo(manifest);
         }

@@ -48,7 +48,9 @@ import java.util.TreeMap;
 final class TestWriter {
     static final long START_MILLIS = 1_763_600_000_000L;
 
-    final TieredTable table;
+    /** The table written; a test may swap in {@code table.withUserStorages(...)}. */
+    TieredTable table;
+
     final ManualClock clock;
     final SnowflakeIds ids;
     final Map<String, Map<Long, String>> model = new TreeMap<>();
@@ -160,7 +162,8 @@ final class TestWriter {
         if (hot.size() == 0) {
             return -1;
         }
-        Path path = new Path(table.scopeDir(scope), "batch-" + ids.nextId() + ".parquet");
+        TieredTable.ScopePlacement placement = table.placeScope(state, scope);
+        Path path = new Path(placement.dir(), "batch-" + ids.nextId() + ".parquet");
         BatchFile file;
         try (ChangeCursor rows = hot.cursor();
                 BatchWriter writer =
@@ -179,7 +182,12 @@ final class TestWriter {
         long flushedThrough = ids.nextId();
         return commit(
                 new PendingCommit("flush", "w", -1)
-                        .changeScope(scope, List.of(entry), List.of(), flushedThrough));
+                        .changeScope(
+                                scope,
+                                List.of(entry),
+                                List.of(),
+                                flushedThrough,
+                                placement.storage()));
     }
 
     private long commit(PendingCommit pending) throws IOException {

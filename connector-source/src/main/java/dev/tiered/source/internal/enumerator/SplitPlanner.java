@@ -8,6 +8,7 @@ import dev.tiered.state.TableDefinition;
 import dev.tiered.state.TableType;
 import dev.tiered.state.TieredTable;
 import dev.tiered.state.cold.KeyRange;
+import dev.tiered.state.merge.ScopeReader;
 import dev.tiered.state.meta.ColumnStats;
 import dev.tiered.state.meta.CommitRecord;
 import dev.tiered.state.meta.HotSegmentRef;
@@ -187,7 +188,7 @@ public final class SplitPlanner {
             if (stats != null && !keyRange.overlaps(stats.min(), stats.max())) {
                 continue; // the manifest's key statistics rule the whole batch out
             }
-            batches.add(segment.path());
+            batches.add(ScopeReader.batchLocation(table, state, scope, segment));
             size += segment.sizeBytes();
         }
         long flushed = state.scope(scope).flushedThroughSeq();

@@ -20,7 +20,8 @@ import java.util.Objects;
  * </ul>
  *
  * @param userId the scope's owner, null for the shared scope
- * @param batches cold batch file names, relative to the scope directory
+ * @param batches cold batches: file names in the scope directory, or full paths for a scope kept in
+ *     a user storage (see {@code ScopeReader.batchLocation})
  * @param hotSegments hot segment file names, relative to the table's {@code _hot/} directory
  * @param commitMillis the commit's time (freshness metric)
  * @param sizeBytes the total size of the files (bytes-read metric)
