@@ -161,11 +161,14 @@ public final class TieredDynamicTableFactory
                         options.get(SinkOptions.HOT_MAX_BYTES),
                         options.getOptional(SinkOptions.HOT_LOCAL_DIRS).orElse(List.of()),
                         options.getOptional(FactoryUtil.SINK_PARALLELISM).orElse(null));
+        Storages storages =
+                catalogStorages != null ? catalogStorages : Storages.local(table.baseUri());
         return new TieredTableSink(
                 table.baseUri(),
                 table.definition(),
                 settings,
-                Session.of(context.getConfiguration()));
+                Session.of(context.getConfiguration()),
+                storages.userStorages());
     }
 
     @Override
@@ -226,12 +229,41 @@ public final class TieredDynamicTableFactory
         }
     }
 
+    /**
+     * Keys of the options that configure one job's sink or source ({@code sink.*}, {@code hot.*},
+     * {@code scan.*}, {@code lookup.*}), not the table.
+     */
+    private static boolean isJobSetting(String key) {
+        return key.startsWith("sink.")
+                || key.startsWith("hot.")
+                || key.startsWith("scan.")
+                || key.startsWith("lookup.");
+    }
+
+    private static TableDefinition withoutJobSettings(TableDefinition definition) {
+        Map<String, String> properties = new HashMap<>(definition.properties());
+        if (!properties.keySet().removeIf(TieredDynamicTableFactory::isJobSetting)) {
+            return definition;
+        }
+        return new TableDefinition(
+                definition.namespace(),
+                definition.name(),
+                definition.schemaVersion(),
+                definition.columns(),
+                definition.primaryKey(),
+                definition.options(),
+                definition.fieldDefaults(),
+                properties);
+    }
+
     /** A table's definition and the base URI of the storage it lives in. */
     private record ResolvedTable(String baseUri, TableDefinition definition) {}
 
     private ResolvedTable resolve(Context context) {
         if (catalogStorages == null) {
-            TableDefinition definition = definitionOf(context);
+            // The stored definition holds what describes the table, not the settings of one job:
+            // two jobs (or one with an OPTIONS hint) may write with other sink/scan settings.
+            TableDefinition definition = withoutJobSettings(definitionOf(context));
             return new ResolvedTable(
                     context.getCatalogTable().getOptions().get(TieredTableOptions.PATH.key()),
                     definition);

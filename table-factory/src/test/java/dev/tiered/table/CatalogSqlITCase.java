@@ -442,4 +442,70 @@ class CatalogSqlITCase {
                         "Invalid STORAGE_ID 'a/b'. Only alphanumeric, underscore, and hyphen"
                                 + " allowed.");
     }
+
+    @Test
+    void useUserStoragePutsAssignedUsersInTheirStorage() throws Exception {
+        File eu = new File(warehouseDir.getParentFile(), warehouseDir.getName() + "-eu");
+        TableEnvironment sql =
+                TableEnvironment.create(
+                        org.apache.flink.table.api.EnvironmentSettings.inBatchMode());
+        Sql.run(
+                sql,
+                "CREATE CATALOG tiered WITH ('type' = 'tiered', 'warehouse' = '"
+                        + warehouse
+                        + "', 'storage.eu' = '"
+                        + SqlEnvironments.uri(eu)
+                        + "')");
+        Sql.run(sql, "USE CATALOG tiered");
+        Sql.run(
+                sql,
+                "CREATE TABLE chat.notes (id BIGINT, user_id STRING, body STRING, PRIMARY KEY (id)"
+                        + " NOT ENFORCED) WITH ('TYPE' = 'USER', 'USE_USER_STORAGE' = 'true')");
+        assertThat(Sql.run(sql, "CALL tiered.sys.set_user_storage('alice', 'eu')"))
+                .singleElement()
+                .satisfies(r -> assertThat(r.getField("storage_id")).isEqualTo("eu"))
+                .satisfies(r -> assertThat(r.getField("previous_storage_id")).isNull());
+        assertThatThrownBy(() -> Sql.run(sql, "CALL tiered.sys.set_user_storage('bob', 'moon')"))
+                .rootCause()
+                .hasMessage("Storage 'moon' does not exist");
+
+        Sql.run(
+                sql,
+                "INSERT INTO chat.notes VALUES (1, 'alice', 'a1'), (2, 'bob', 'b2'),"
+                        + " (3, 'alice', 'a3')");
+
+        assertThat(new File(eu, "chat/notes/alice/manifest.json")).exists();
+        assertThat(new File(warehouseDir, "chat/notes/alice")).doesNotExist();
+        assertThat(new File(warehouseDir, "chat/notes/bob/manifest.json")).exists();
+        assertThat(Sql.run(sql, "SELECT id, user_id FROM chat.notes"))
+                .extracting(r -> r.getField("id") + "/" + r.getField("user_id"))
+                .containsExactlyInAnyOrder("1/alice", "2/bob", "3/alice");
+        assertThat(Sql.run(sql, "SELECT user_id, storage_id FROM tiered.`system`.`users`"))
+                .extracting(r -> r.getField(0) + "=" + r.getField(1))
+                .containsExactly("alice=eu");
+        assertThat(Sql.run(sql, "SELECT user_id, directory FROM chat.`notes$scopes`"))
+                .extracting(r -> r.getField(0) + " " + r.getField(1))
+                .containsExactly(
+                        "alice " + SqlEnvironments.uri(new File(eu, "chat/notes/alice")),
+                        "bob " + SqlEnvironments.uri(new File(warehouseDir, "chat/notes/bob")));
+
+        // Moving the assignment moves nothing; erasing alice deletes her directory in eu.
+        Sql.run(sql, "CALL tiered.sys.reset_user_storage('alice')");
+        Sql.run(sql, "INSERT INTO chat.notes VALUES (4, 'alice', 'a4')");
+        assertThat(new File(eu, "chat/notes/alice").list((d, n) -> n.endsWith(".parquet")))
+                .hasSize(2);
+        Sql.run(sql, "CALL tiered.sys.erase_user('alice')");
+        assertThat(new File(eu, "chat/notes/alice")).doesNotExist();
+        assertThat(Sql.run(sql, "SELECT id FROM chat.notes"))
+                .extracting(r -> r.getField(0))
+                .containsExactly(2L);
+
+        // DROP TABLE removes the users kept in other storages too.
+        Sql.run(sql, "CALL tiered.sys.set_user_storage('erin', 'eu')");
+        Sql.run(sql, "INSERT INTO chat.notes VALUES (5, 'erin', 'e5')");
+        assertThat(new File(eu, "chat/notes/erin/manifest.json")).exists();
+        Sql.run(sql, "DROP TABLE chat.notes");
+        assertThat(new File(eu, "chat/notes")).doesNotExist();
+        assertThat(new File(warehouseDir, "chat/notes")).doesNotExist();
+    }
 }

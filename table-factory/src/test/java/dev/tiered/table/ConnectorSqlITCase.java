@@ -72,11 +72,14 @@ class ConnectorSqlITCase {
                 .as("STREAM tables are never flushed")
                 .doesNotExist();
 
-        // A second job (another client, same DDL) upserts and deletes through the changelog.
+        // A second job (another client, same DDL) upserts and deletes through the changelog,
+        // with its own sink settings: they configure the job, not the table.
         TableEnvironment second = plain(false);
         Sql.run(
                 second,
-                "INSERT INTO chat.messages (id, user_id, conversation_id, content) VALUES"
+                "INSERT INTO chat.messages /*+ OPTIONS('sink.bad-rows' = 'skip',"
+                        + " 'hot.max-bytes' = '32mb') */"
+                        + " (id, user_id, conversation_id, content) VALUES"
                         + " (1, 'alice', 10, 'a1-edited'), (3, 'alice', 11, 'a3')");
         Map<String, List<String>> rows = TableReads.rows(path, "chat", "messages");
         assertThat(rows).containsOnlyKeys("1", "2", "3");

@@ -160,7 +160,17 @@ class SqlDocsITCase {
                                                 "kept (younger than the grace period)"));
         assertThat(results.get("CALL tiered.sys.erase_user('alice')"))
                 .extracting(r -> r.getField("table_id"))
-                .containsExactly("chat.messages");
+                .containsExactly("chat.messages", "chat.notes");
+        // USE_USER_STORAGE: carol's directory is in the storage assigned to her, dave's not
+        assertThat(results.get("SELECT user_id, directory FROM tiered.chat.`notes$scopes`"))
+                .extracting(r -> r.getField("user_id") + " " + r.getField("directory"))
+                .containsExactly(
+                        "carol " + base + "/archive-storage/chat/notes/carol",
+                        "dave " + base + "/chat/notes/dave");
+        assertThat(new File(warehouse, "archive-storage/chat/notes/carol/manifest.json")).exists();
+        assertThat(results.get("SELECT * FROM tiered.`system`.users"))
+                .extracting(r -> r.getField("user_id") + "=" + r.getField("storage_id"))
+                .containsExactly("carol=archive");
         assertThat(results.get("SELECT * FROM tiered.`system`.storages"))
                 .extracting(r -> r.getField("storage_id"))
                 .containsExactly("local", "archive");

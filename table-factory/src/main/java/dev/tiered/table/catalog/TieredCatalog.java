@@ -381,10 +381,20 @@ public final class TieredCatalog extends UnpartitionedCatalog {
         }
         Path dir = table.get().layout().tableDir();
         try {
+            // users kept in other storages (USE_USER_STORAGE), found before the log goes
+            List<Path> elsewhere = new ArrayList<>();
+            for (Path other : table.get().userStorageTableDirs(table.get().latestState())) {
+                if (!table.get().io().exists(new Path(other, StorageLayout.TABLE_DIR))) {
+                    elsewhere.add(other);
+                }
+            }
             // The definitions go first: from then on no catalog lists the table, even if the
             // rest of the delete fails half-way.
             Path definitions = new Path(dir, StorageLayout.TABLE_DIR);
             dir.getFileSystem().delete(definitions, true);
+            for (Path other : elsewhere) {
+                other.getFileSystem().delete(other, true);
+            }
             dir.getFileSystem().delete(dir, true);
         } catch (IOException e) {
             throw new CatalogException("Cannot drop table " + path.getFullName(), e);

@@ -5,6 +5,7 @@ import dev.tiered.state.TieredTable;
 import dev.tiered.state.io.FlinkFileIO;
 import dev.tiered.state.io.TableFileIO;
 import dev.tiered.state.layout.StorageLayout;
+import dev.tiered.state.layout.UserStorages;
 import dev.tiered.state.maint.Warehouse;
 
 import org.apache.flink.annotation.Internal;
@@ -70,6 +71,14 @@ public final class Storages implements Serializable {
         return new FlinkFileIO();
     }
 
+    /**
+     * The user storage settings of the catalog ({@code USE_USER_STORAGE}): kept in the warehouse,
+     * resolving to these storages.
+     */
+    public UserStorages userStorages() {
+        return new UserStorages(uri(TableOptions.DEFAULT_STORAGE_ID), uris);
+    }
+
     /** Bases without duplicates (two ids may name one URI). */
     public List<Path> distinctBases() {
         List<Path> bases = new ArrayList<>();
@@ -89,7 +98,9 @@ public final class Storages implements Serializable {
             Path definitions =
                     new Path(new Path(new Path(base, namespace), name), StorageLayout.TABLE_DIR);
             if (io.exists(definitions)) {
-                return Optional.of(TieredTable.open(io, base, namespace, name));
+                return Optional.of(
+                        TieredTable.open(io, base, namespace, name)
+                                .withUserStorages(userStorages()));
             }
         }
         return Optional.empty();
@@ -101,7 +112,9 @@ public final class Storages implements Serializable {
         TableFileIO io = io();
         for (Path base : distinctBases()) {
             if (io.exists(base)) {
-                tables.addAll(Warehouse.tables(io, base));
+                for (TieredTable table : Warehouse.tables(io, base)) {
+                    tables.add(table.withUserStorages(userStorages()));
+                }
             }
         }
         return tables;

@@ -116,7 +116,9 @@ public final class SystemTables {
                 col("row_count", DataTypes.BIGINT()),
                 col("size_bytes", DataTypes.BIGINT()),
                 col("hot_segments", DataTypes.INT()),
-                col("flushed_through_seq", DataTypes.BIGINT())),
+                col("flushed_through_seq", DataTypes.BIGINT()),
+                col("directory", DataTypes.STRING())),
+        USERS(false, col("user_id", DataTypes.STRING()), col("storage_id", DataTypes.STRING())),
         TABLE_COMMITS(true, COMMITS.columns);
 
         private final boolean perTable;
@@ -202,6 +204,14 @@ public final class SystemTables {
                                     rows.add(
                                             GenericRowData.of(
                                                     str(id), str(uri), "local".equals(id))));
+            return rows;
+        }
+        if (kind == Kind.USERS) {
+            storages.userStorages()
+                    .assignments(storages.io())
+                    .forEach(
+                            (user, storage) ->
+                                    rows.add(GenericRowData.of(str(user), str(storage))));
             return rows;
         }
         for (TieredTable table : tablesOf(storages, tableId)) {
@@ -364,7 +374,11 @@ public final class SystemTables {
                             segments.stream().mapToLong(SegmentEntry::rowCount).sum(),
                             segments.stream().mapToLong(SegmentEntry::sizeBytes).sum(),
                             hot,
-                            s.flushedThroughSeq()));
+                            s.flushedThroughSeq(),
+                            str(
+                                    s.version() == 0
+                                            ? null
+                                            : table.scopeDir(state, scope).toString())));
         }
     }
 

@@ -5,6 +5,7 @@ import dev.tiered.sink.SinkOptions;
 import dev.tiered.sink.TieredSink;
 import dev.tiered.state.TableDefinition;
 import dev.tiered.state.TableType;
+import dev.tiered.state.layout.UserStorages;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.MemorySize;
@@ -35,13 +36,22 @@ public final class TieredTableSink implements DynamicTableSink {
     private final TableDefinition definition;
     private final Settings settings;
     private final Session session;
+    private final UserStorages userStorages;
 
+    /**
+     * @param userStorages where a {@code USE_USER_STORAGE} table places its users
+     */
     public TieredTableSink(
-            String baseUri, TableDefinition definition, Settings settings, Session session) {
+            String baseUri,
+            TableDefinition definition,
+            Settings settings,
+            Session session,
+            UserStorages userStorages) {
         this.baseUri = baseUri;
         this.definition = definition;
         this.settings = settings;
         this.session = session;
+        this.userStorages = userStorages;
         AccessControl.checkWrite(session, definition);
     }
 
@@ -66,13 +76,14 @@ public final class TieredTableSink implements DynamicTableSink {
                         .withFlushOnEndOfInput(settings.flushOnEndOfInput())
                         .withHotMaxBytes(settings.hotMaxBytes())
                         .withHotLocalDirs(settings.hotLocalDirs())
+                        .withUserStorages(userStorages)
                         .build();
         return SinkV2Provider.of(sink, settings.parallelism());
     }
 
     @Override
     public DynamicTableSink copy() {
-        return new TieredTableSink(baseUri, definition, settings, session);
+        return new TieredTableSink(baseUri, definition, settings, session, userStorages);
     }
 
     @Override

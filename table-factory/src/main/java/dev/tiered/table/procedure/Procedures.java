@@ -21,7 +21,9 @@ public final class Procedures {
                     "export_user",
                     "flush_all",
                     "flush_table",
-                    "remove_orphan_files");
+                    "remove_orphan_files",
+                    "reset_user_storage",
+                    "set_user_storage");
 
     private Procedures() {}
 
@@ -40,6 +42,8 @@ public final class Procedures {
                     case "flush_all" -> new FlushAllProcedure(storages, clock);
                     case "flush_table" -> new FlushTableProcedure(storages, clock);
                     case "remove_orphan_files" -> new RemoveOrphanFilesProcedure(storages, clock);
+                    case "reset_user_storage" -> new ResetUserStorageProcedure(storages, clock);
+                    case "set_user_storage" -> new SetUserStorageProcedure(storages, clock);
                     default -> null;
                 };
         return Optional.ofNullable(procedure);
