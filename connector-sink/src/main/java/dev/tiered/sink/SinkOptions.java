@@ -7,6 +7,7 @@ import org.apache.flink.configuration.DescribedEnum;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.description.InlineElement;
 
+import java.time.Duration;
 import java.util.List;
 
 import static org.apache.flink.configuration.description.TextElement.text;
@@ -80,6 +81,19 @@ public final class SinkOptions {
                             "Cap on a writer's hot rows of one table. Past it, the largest scopes"
                                     + " are flushed at the next checkpoint whatever their"
                                     + " FLUSH_POLICY says.");
+
+    public static final ConfigOption<Duration> MAINTENANCE_INTERVAL =
+            ConfigOptions.key("sink.maintenance.interval")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(1))
+                    .withDescription(
+                            "How often, at most, the sink's committer maintains the table after a"
+                                    + " commit, in the background: it compacts the scopes with"
+                                    + " more than 'compaction.max-files' batches and expires the"
+                                    + " commits beyond 'log.retain-commits' and 'log.retain-time'"
+                                    + " (and the files only they referenced). A failed run is"
+                                    + " logged and retried at the next interval; it never fails"
+                                    + " the job. 0 turns it off.");
 
     private SinkOptions() {}
 }

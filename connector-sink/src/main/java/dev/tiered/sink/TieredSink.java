@@ -93,7 +93,7 @@ public final class TieredSink<IN>
 
     @Override
     public Committer<CommitDelta> createCommitter(CommitterInitContext context) {
-        return new TieredCommitter(table, context.metricGroup());
+        return new TieredCommitter(table, config, context.metricGroup());
     }
 
     @Override

@@ -17,6 +17,7 @@ import org.apache.flink.util.function.SerializableSupplier;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -33,6 +34,7 @@ public final class TieredSinkBuilder<IN> {
     private SerializableSupplier<Clock> clock = SinkConfig.systemClock();
     private List<String> hotLocalDirs = List.of();
     private UserStorages userStorages;
+    private Duration maintenanceInterval = SinkOptions.MAINTENANCE_INTERVAL.defaultValue();
 
     TieredSinkBuilder(String baseUri, String tableId, RowConverter<IN> converter) {
         this.baseUri = Objects.requireNonNull(baseUri, "baseUri");
@@ -64,6 +66,16 @@ public final class TieredSinkBuilder<IN> {
     /** Local directories for the writers' hot stores ({@link SinkOptions#HOT_LOCAL_DIRS}). */
     public TieredSinkBuilder<IN> withHotLocalDirs(List<String> dirs) {
         this.hotLocalDirs = List.copyOf(Objects.requireNonNull(dirs, "dirs"));
+        return this;
+    }
+
+    /** See {@link SinkOptions#MAINTENANCE_INTERVAL}; {@link Duration#ZERO} turns it off. */
+    public TieredSinkBuilder<IN> withMaintenanceInterval(Duration interval) {
+        if (Objects.requireNonNull(interval, "interval").isNegative()) {
+            throw new IllegalArgumentException(
+                    "Cannot build tiered sink: sink.maintenance.interval must not be negative");
+        }
+        this.maintenanceInterval = interval;
         return this;
     }
 
@@ -129,6 +141,11 @@ public final class TieredSinkBuilder<IN> {
                 new TableHandle(baseUri, resolved, userStorages),
                 converter,
                 new SinkConfig(
-                        badRows, flushOnEndOfInput, hotMaxBytes.getBytes(), hotLocalDirs, clock));
+                        badRows,
+                        flushOnEndOfInput,
+                        hotMaxBytes.getBytes(),
+                        hotLocalDirs,
+                        maintenanceInterval.toMillis(),
+                        clock));
     }
 }

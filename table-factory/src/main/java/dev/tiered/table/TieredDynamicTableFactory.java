@@ -121,6 +121,7 @@ public final class TieredDynamicTableFactory
                         SinkOptions.BAD_ROWS,
                         SinkOptions.FLUSH_ON_END_OF_INPUT,
                         SinkOptions.HOT_MAX_BYTES,
+                        SinkOptions.MAINTENANCE_INTERVAL,
                         SinkOptions.HOT_LOCAL_DIRS,
                         FactoryUtil.SINK_PARALLELISM,
                         SourceOptions.SCAN_MODE,
@@ -160,7 +161,8 @@ public final class TieredDynamicTableFactory
                         options.get(SinkOptions.FLUSH_ON_END_OF_INPUT),
                         options.get(SinkOptions.HOT_MAX_BYTES),
                         options.getOptional(SinkOptions.HOT_LOCAL_DIRS).orElse(List.of()),
-                        options.getOptional(FactoryUtil.SINK_PARALLELISM).orElse(null));
+                        options.getOptional(FactoryUtil.SINK_PARALLELISM).orElse(null),
+                        options.get(SinkOptions.MAINTENANCE_INTERVAL));
         Storages storages =
                 catalogStorages != null ? catalogStorages : Storages.local(table.baseUri());
         return new TieredTableSink(

@@ -20,6 +20,7 @@ public record SinkConfig(
         boolean flushOnEndOfInput,
         long hotMaxBytes,
         List<String> hotLocalDirs,
+        long maintenanceIntervalMillis,
         SerializableSupplier<Clock> clock)
         implements Serializable {
 
@@ -38,6 +39,7 @@ public record SinkConfig(
                 SinkOptions.FLUSH_ON_END_OF_INPUT.defaultValue(),
                 SinkOptions.HOT_MAX_BYTES.defaultValue().getBytes(),
                 List.of(),
+                SinkOptions.MAINTENANCE_INTERVAL.defaultValue().toMillis(),
                 systemClock());
     }
 }

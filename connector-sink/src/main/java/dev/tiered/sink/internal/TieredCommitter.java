@@ -46,14 +46,20 @@ public final class TieredCommitter implements Committer<CommitDelta> {
     private static final Logger LOG = LoggerFactory.getLogger(TieredCommitter.class);
 
     private final TableHandle handle;
+    private final BackgroundMaintenance maintenance;
     private final Counter commits;
     private final Counter alreadyCommitted;
     private volatile long lastCommitMillis;
     private TableCommitter committer;
     private TieredTable table;
 
-    public TieredCommitter(TableHandle handle, SinkCommitterMetricGroup metrics) {
+    public TieredCommitter(
+            TableHandle handle, SinkConfig config, SinkCommitterMetricGroup metrics) {
         this.handle = handle;
+        this.maintenance =
+                // the clock of the commits' timestamps, which log.retain-time is measured against
+                new BackgroundMaintenance(
+                        config.maintenanceIntervalMillis(), Clock.systemUTC(), metrics);
         this.commits = metrics.counter("numCommits");
         this.alreadyCommitted = metrics.counter("numAlreadyCommitted");
         metrics.gauge("lastCommitDurationMs", () -> lastCommitMillis);
@@ -79,6 +85,7 @@ public final class TieredCommitter implements Committer<CommitDelta> {
                     request.signalAlreadyCommitted();
                 } else {
                     commits.inc();
+                    maintenance.afterCommit(table);
                 }
             } catch (CommitStateUnknownException e) {
                 request.signalFailedWithUnknownReason(e);
@@ -179,5 +186,7 @@ public final class TieredCommitter implements Committer<CommitDelta> {
     }
 
     @Override
-    public void close() {}
+    public void close() throws InterruptedException {
+        maintenance.close();
+    }
 }

@@ -86,7 +86,10 @@ class TieredCommitterTest {
     void commitsInCheckpointOrderAndRecommitIsNoOp() throws Exception {
         TableHandle handle = SinkFixtures.messages(dir);
         TieredCommitter committer =
-                new TieredCommitter(handle, MetricsGroupTestUtils.mockCommitterMetricGroup());
+                new TieredCommitter(
+                        handle,
+                        SinkConfig.defaults(),
+                        MetricsGroupTestUtils.mockCommitterMetricGroup());
         Request second = new Request(withWriter(SinkFixtures.delta(2, "h2", "bob", 2)));
         Request first = new Request(withWriter(SinkFixtures.delta(1, "h1", "alice", 1)));
         committer.commit(List.of(second, first));
@@ -101,7 +104,10 @@ class TieredCommitterTest {
 
         // After a failover Flink replays the committables of checkpoints it did not see complete.
         TieredCommitter restored =
-                new TieredCommitter(handle, MetricsGroupTestUtils.mockCommitterMetricGroup());
+                new TieredCommitter(
+                        handle,
+                        SinkConfig.defaults(),
+                        MetricsGroupTestUtils.mockCommitterMetricGroup());
         Request replay = new Request(withWriter(SinkFixtures.delta(2, "h2", "bob", 2)));
         restored.commit(List.of(replay));
         assertThat(replay.signals).containsExactly("already");
@@ -137,7 +143,10 @@ class TieredCommitterTest {
         TieredTable table = handle.open();
         SnowflakeIds ids = new SnowflakeIds(1, Clock.systemUTC());
         TieredCommitter committer =
-                new TieredCommitter(handle, MetricsGroupTestUtils.mockCommitterMetricGroup());
+                new TieredCommitter(
+                        handle,
+                        SinkConfig.defaults(),
+                        MetricsGroupTestUtils.mockCommitterMetricGroup());
         String writer = "job-1/chat.messages";
         committer.commit(
                 List.of(

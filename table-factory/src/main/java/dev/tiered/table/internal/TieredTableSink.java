@@ -14,6 +14,7 @@ import org.apache.flink.table.connector.sink.DynamicTableSink;
 import org.apache.flink.table.connector.sink.SinkV2Provider;
 import org.apache.flink.table.data.RowData;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -30,7 +31,8 @@ public final class TieredTableSink implements DynamicTableSink {
             boolean flushOnEndOfInput,
             MemorySize hotMaxBytes,
             List<String> hotLocalDirs,
-            Integer parallelism) {}
+            Integer parallelism,
+            Duration maintenanceInterval) {}
 
     private final String baseUri;
     private final TableDefinition definition;
@@ -77,6 +79,7 @@ public final class TieredTableSink implements DynamicTableSink {
                         .withHotMaxBytes(settings.hotMaxBytes())
                         .withHotLocalDirs(settings.hotLocalDirs())
                         .withUserStorages(userStorages)
+                        .withMaintenanceInterval(settings.maintenanceInterval())
                         .build();
         return SinkV2Provider.of(sink, settings.parallelism());
     }
