@@ -41,10 +41,12 @@ for name in "${cases[@]}"; do
     dir="$PWD/$out/warehouse-$name"
     rm -rf "$dir"
     echo "== $name: $rows rows at $rate rows/s ($minutes min), FLUSH_POLICY '$policy'"
-    mvn -B -q "${mvn_args[@]}" -pl e2e-tests exec:exec \
+    tmp="$PWD/$out/tmp" # each Flink JVM leaves its RPC jar and minicluster dirs in java.io.tmpdir
+    rm -rf "$tmp" && mkdir -p "$tmp"
+    JAVA_TOOL_OPTIONS="-Djava.io.tmpdir=$tmp" mvn -B -q "${mvn_args[@]}" -pl e2e-tests exec:exec \
         -Ddemo.main=dev.tiered.e2e.bench.SinkJobBenchmark \
         -Ddemo.args="$name $rows 0 $dir $policy $rate" | grep -o 'RESULT .*' | tee -a "$results"
-    rm -rf "$dir"
+    rm -rf "$dir" "$tmp"
 done
 
 field() { grep " case=$1 " "$results" | grep -o " $2=[0-9.]*" | head -1 | cut -d= -f2; }

@@ -64,6 +64,7 @@ echo
 echo "| ours | ingest ÷ Paimon PK | ingest ÷ FileSink | full scan ÷ Paimon PK | full scan ÷ Paimon append |"
 echo "|---|---:|---:|---:|---:|"
 for ours in tiered-user tiered-shared; do
+    grep -q " case=$ours " "$results" || continue
     printf '| %s | %s | %s | %s | %s |\n' "$ours" \
         "$(ratio "$ours" paimon-pk rows_per_s)" "$(ratio "$ours" filesink-parquet rows_per_s)" \
         "$(ratio "$ours/read-full" paimon-pk/read-full rows_per_s)" \

@@ -23,6 +23,8 @@
 #                skips it), VIS_ROWS rows at VIS_RATE rows/s (defaults 300000 at 10000)
 #   JOB_BENCH_OUT  where results and tables go (default target/job-bench)
 #   SKIP_BUILD   set: run what the last build installed
+#   PAIMON_FLINK the Flink version of the Paimon cases (default: the module's, 2.1.1; 2.2.0 runs
+#                Paimon's 2.1 connector on our Flink as a cross-check)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-2000000}
@@ -46,12 +48,18 @@ results="$out/results.txt"
 
 [ -n "${SKIP_BUILD:-}" ] || mvn -B -q "${mvn_args[@]}" -Pbench install -DskipTests -Dspotless.check.skip=true
 
+# Each Flink JVM leaves its RPC jar and minicluster directories in java.io.tmpdir: keep them
+# under $out/tmp and wipe it per run.
+tmp="$PWD/$out/tmp"
 ours() { # ours <main class> <args>: one JVM of e2e-tests
-    mvn -B -q "${mvn_args[@]}" -pl e2e-tests exec:exec \
+    rm -rf "$tmp" && mkdir -p "$tmp"
+    JAVA_TOOL_OPTIONS="-Djava.io.tmpdir=$tmp" mvn -B -q "${mvn_args[@]}" -pl e2e-tests exec:exec \
         -Ddemo.main="dev.tiered.e2e.bench.$1" -Ddemo.args="$2"
 }
 paimon() { # paimon <args>: one JVM of benchmarks-paimon
-    mvn -B -q "${mvn_args[@]}" -Pbench -pl benchmarks-paimon exec:exec -Dbench.args="$1"
+    rm -rf "$tmp" && mkdir -p "$tmp"
+    JAVA_TOOL_OPTIONS="-Djava.io.tmpdir=$tmp" mvn -B -q "${mvn_args[@]}" -Pbench -pl benchmarks-paimon exec:exec -Dbench.args="$1" \
+        ${PAIMON_FLINK:+-Dflink.version=$PAIMON_FLINK}
 }
 failures=()
 record() { # record <what> <command...>: runs it, keeps and shows its RESULT lines; a run that
@@ -105,6 +113,7 @@ done
     echo
     scripts/job-bench-report.sh "$results"
 } | tee "$out/report.md"
+rm -rf "$tmp"
 if [ ${#failures[@]} -gt 0 ]; then
     echo "!! failed: ${failures[*]}" >&2
     exit 1

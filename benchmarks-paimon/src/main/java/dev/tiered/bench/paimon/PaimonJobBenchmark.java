@@ -221,6 +221,7 @@ public final class PaimonJobBenchmark {
             }
         }
         function.close();
+        deleteRecursively(tmp);
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("case", name + "/lookup");
         line.put("lookups", count);
@@ -336,6 +337,15 @@ public final class PaimonJobBenchmark {
                             });
         }
         return totals;
+    }
+
+    private static void deleteRecursively(File dir) throws IOException {
+        try (Stream<java.nio.file.Path> walk = Files.walk(dir.toPath())) {
+            for (java.nio.file.Path path :
+                    walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 
     private static long peakRssMegabytes() throws IOException {
