@@ -1,9 +1,11 @@
 package dev.tiered.e2e.bench;
 
 import dev.tiered.sink.TieredSink;
+import dev.tiered.state.ScopeId;
 import dev.tiered.state.TableDefinition;
 import dev.tiered.state.TieredTable;
 import dev.tiered.state.io.FlinkFileIO;
+import dev.tiered.state.meta.ScopeChange;
 import dev.tiered.state.meta.TableState;
 
 import org.apache.flink.api.common.JobExecutionResult;
@@ -42,9 +44,16 @@ import java.util.stream.Stream;
  * RESULT case=... rows=... seconds=... rows_per_s=... bytes=... data_files=...}; {@code
  * scripts/job-bench.sh} runs each case several times in fresh JVMs and tabulates the medians.
  *
- * <p>Usage: {@code SinkJobBenchmark <case> <rows> <update-percent> <dir> [flush-policy]} where case
- * is {@code blackhole} (generator only), {@code filesink-parquet} (Flink's FileSink), {@code
- * tiered-user} or {@code tiered-shared}.
+ * <p>Usage: {@code SinkJobBenchmark <case> <rows> <update-percent> <dir> [flush-policy]
+ * [rows-per-second]} where case is {@code blackhole} (generator only), {@code filesink-parquet}
+ * (Flink's FileSink), {@code tiered-user} or {@code tiered-shared}; a rate above 0 limits the
+ * generator to that many rows per second (the rate-limited file-count runs).
+ *
+ * <p>Files are counted after the job: {@code data_files} = Parquet files (FileSink's part files,
+ * our batches) + our hot segments (Avro), every one on disk, whether or not the table still
+ * references it; {@code live_files} = the batches the scopes' manifests list + the hot segments the
+ * latest table state holds live. {@code flushes} = scope flushes committed (one batch each), {@code
+ * flush_commits} = commits that flushed at least one scope.
  */
 public final class SinkJobBenchmark {
     private static final int USERS = 1_000;
@@ -58,6 +67,7 @@ public final class SinkJobBenchmark {
         int updatePercent = Integer.parseInt(args[2]);
         File dir = new File(args[3]).getAbsoluteFile();
         String policy = args.length > 4 ? args[4] : "rows:100000,interval:60";
+        long rate = args.length > 5 ? Long.parseLong(args[5]) : 0;
 
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
@@ -70,7 +80,9 @@ public final class SinkJobBenchmark {
                         new DataGeneratorSource<>(
                                 new ChatWorkload(USERS, updatePercent),
                                 rows,
-                                RateLimiterStrategy.noOp(),
+                                rate > 0
+                                        ? RateLimiterStrategy.perSecond(rate)
+                                        : RateLimiterStrategy.noOp(),
                                 InternalTypeInfo.of(rowType)),
                         WatermarkStrategy.noWatermarks(),
                         "chat messages");
@@ -102,10 +114,17 @@ public final class SinkJobBenchmark {
         line.put("batches", files[2]);
         line.put("hot_segments", files[3]);
         if (name.startsWith("tiered")) {
-            TableState state =
-                    TieredTable.open(new FlinkFileIO(), Path.fromLocalFile(dir), "chat", "messages")
-                            .latestState();
+            TieredTable table =
+                    TieredTable.open(
+                            new FlinkFileIO(), Path.fromLocalFile(dir), "chat", "messages");
+            TableState state = table.latestState();
             line.put("commits", state.commit());
+            long[] flushes = flushes(table, state.commit());
+            line.put("flushes", flushes[0]);
+            line.put("flush_commits", flushes[1]);
+            line.put("live_files", liveFiles(table, state));
+        } else if (name.equals("filesink-parquet")) {
+            line.put("live_files", files[1]);
         }
         line.put("peak_rss_mb", peakRssMegabytes());
         StringBuilder out = new StringBuilder("RESULT");
@@ -139,7 +158,7 @@ public final class SinkJobBenchmark {
                         .getLogicalType();
     }
 
-    private static TableDefinition definition(String type, String policy) {
+    static TableDefinition definition(String type, String policy) {
         RowType rowType = rowType();
         List<Map.Entry<String, LogicalType>> columns =
                 rowType.getFields().stream().map(f -> Map.entry(f.getName(), f.getType())).toList();
@@ -150,6 +169,31 @@ public final class SinkJobBenchmark {
                 List.of("id"),
                 Map.of("TYPE", type, "FLUSH_POLICY", policy),
                 "local"::equals);
+    }
+
+    /** {scope flushes, commits with at least one flush} over the commit log. */
+    private static long[] flushes(TieredTable table, long latest) throws IOException {
+        long[] counts = new long[2];
+        for (long commit = 1; commit <= latest; commit++) {
+            int flushed = 0;
+            for (ScopeChange change : table.log().read(commit).scopeChanges()) {
+                if (!change.addedSegments().isEmpty()) {
+                    flushed++;
+                }
+            }
+            counts[0] += flushed;
+            counts[1] += flushed > 0 ? 1 : 0;
+        }
+        return counts;
+    }
+
+    /** Batches listed by the scopes' current manifests + the live hot segments. */
+    private static long liveFiles(TieredTable table, TableState state) throws IOException {
+        long files = state.hotSegments().size();
+        for (ScopeId scope : state.scopeIds()) {
+            files += table.manifest(state, scope).segments().size();
+        }
+        return files;
     }
 
     /** Bytes of all files, data files (Parquet + Avro), batches, hot segments under {@code dir}. */
@@ -186,7 +230,7 @@ public final class SinkJobBenchmark {
     }
 
     /** The process's peak resident set (VmHWM), the embedded TaskManager included. */
-    private static long peakRssMegabytes() throws IOException {
+    static long peakRssMegabytes() throws IOException {
         for (String line : Files.readAllLines(new File("/proc/self/status").toPath())) {
             if (line.startsWith("VmHWM:")) {
                 return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
