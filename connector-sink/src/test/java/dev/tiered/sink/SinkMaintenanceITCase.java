@@ -133,12 +133,14 @@ class SinkMaintenanceITCase {
         for (long i = 0; i < ROWS; i++) {
             expected.put(i % 20, "m" + i);
         }
-        assertThat(rows).isEqualTo(expected);
+        assertThat(rows).as("the table").isEqualTo(expected);
 
         long flushes = metric(job, "numFlushes");
-        assertThat(metric(job, "numCompactions")).isPositive();
-        assertThat(metric(job, "numExpiredCommits")).isPositive();
-        assertThat(metric(job, "numMaintenanceFailures")).isZero();
+        assertThat(metric(job, "numCompactions")).as("compactions").isPositive();
+        assertThat(metric(job, "numExpiredCommits")).as("expired commits").isPositive();
+        assertThat(metric(job, "numMaintenanceFailures"))
+                .as("failed runs (see target/test.log)")
+                .isZero();
         File[] batches =
                 new File(warehouse, "chat/messages/alice")
                         .listFiles(f -> f.getName().endsWith(".parquet"));

@@ -7,6 +7,7 @@ import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 
 import java.io.File;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -104,7 +105,7 @@ public final class FlinkFileIO implements TableFileIO {
         if (!fs.exists(dir)) {
             return List.of();
         }
-        FileStatus[] statuses = fs.listStatus(dir);
+        FileStatus[] statuses = listStatus(fs, dir);
         List<String> names = new ArrayList<>(statuses == null ? 0 : statuses.length);
         if (statuses != null) {
             for (FileStatus status : statuses) {
@@ -112,6 +113,23 @@ public final class FlinkFileIO implements TableFileIO {
             }
         }
         return names;
+    }
+
+    /**
+     * Lists a directory whose files come and go: a local file system lists names, then reads each
+     * one's status, and fails if a file vanished in between (a temp file renamed into place by a
+     * concurrent commit). Such a listing is simply taken again.
+     */
+    private static FileStatus[] listStatus(FileSystem fs, Path dir) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return fs.listStatus(dir);
+            } catch (FileNotFoundException vanished) {
+                if (attempt >= 10 || !fs.exists(dir)) {
+                    throw vanished;
+                }
+            }
+        }
     }
 
     @Override

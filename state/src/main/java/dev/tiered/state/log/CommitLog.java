@@ -134,7 +134,8 @@ public final class CommitLog {
         return state;
     }
 
-    private void remember(TableState state) {
+    // synchronized: a sink's committer and its background maintenance share one log
+    private synchronized void remember(TableState state) {
         TableState current = cached;
         if (state.commit() == current.commit() + 1) {
             previous = current;
