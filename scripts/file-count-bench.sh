@@ -16,7 +16,9 @@
 # The job is bounded, so our sink flushes what is still hot at end of input (one more batch per
 # scope with hot rows); the batches of that final flush are included.
 #
-# Environment: MAVEN_ARGS (extra mvn arguments, e.g. -Dmaven.repo.local=...), POLICY (default
+# Environment: TABLE_OPTIONS (extra options of our tables, 'key=value;key=value', e.g.
+# 'log.retain-time=1 min' so that the sink's background expiry removes flushed hot segments during
+# the run), MAVEN_ARGS (extra mvn arguments, e.g. -Dmaven.repo.local=...), POLICY (default
 # rows:100000,interval:60), FILE_BENCH_OUT (default target/file-count-bench), SKIP_BUILD (set: run
 # what the last build installed).
 set -euo pipefail

@@ -163,18 +163,37 @@ public final class SinkJobBenchmark {
         List<Map.Entry<String, LogicalType>> columns =
                 rowType.getFields().stream().map(f -> Map.entry(f.getName(), f.getType())).toList();
         return TableDefinition.create(
-                "chat",
-                "messages",
-                columns,
-                List.of("id"),
-                Map.of("TYPE", type, "FLUSH_POLICY", policy),
-                "local"::equals);
+                "chat", "messages", columns, List.of("id"), options(type, policy), "local"::equals);
+    }
+
+    /**
+     * The table's options: TYPE, FLUSH_POLICY and any {@code key=value} pairs of the environment
+     * variable TABLE_OPTIONS, separated by {@code ;} (e.g. {@code log.retain-time=1 min}).
+     */
+    private static Map<String, String> options(String type, String policy) {
+        Map<String, String> options = new java.util.LinkedHashMap<>();
+        options.put("TYPE", type);
+        options.put("FLUSH_POLICY", policy);
+        String extra = System.getenv("TABLE_OPTIONS");
+        if (extra != null) {
+            for (String pair : extra.split(";")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    options.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+                }
+            }
+        }
+        return options;
     }
 
     /** {scope flushes, commits with at least one flush} over the commit log. */
     private static long[] flushes(TieredTable table, long latest) throws IOException {
         long[] counts = new long[2];
-        for (long commit = 1; commit <= latest; commit++) {
+        // the retained commits: with log.retain-* set short, expired commits are not counted
+        for (long commit : table.log().listCommits()) {
+            if (commit > latest) {
+                break;
+            }
             int flushed = 0;
             for (ScopeChange change : table.log().read(commit).scopeChanges()) {
                 if (!change.addedSegments().isEmpty()) {
