@@ -105,5 +105,40 @@ class SqlGatewayE2ECase {
                                 + " ORDER BY user_id");
         assertThat(counts).containsExactly(List.of("alice", "2"), List.of("bob", "1"));
         assertThat(new File(warehouse, "chat/messages/alice/manifest.json")).isFile();
+
+        // The seed's other two tables: config rows (SHARED, upserted) and typing events (STREAM).
+        gateway.execute(session, "CREATE DATABASE app");
+        gateway.execute(
+                session,
+                "CREATE TABLE app.config (name STRING, `value` STRING, PRIMARY KEY (name) NOT"
+                        + " ENFORCED) WITH ('TYPE' = 'SHARED', 'ACCESS_LEVEL' = 'PUBLIC')");
+        gateway.execute(
+                session, "INSERT INTO app.config VALUES ('theme', 'light'), ('lang', 'en')");
+        gateway.execute(session, "INSERT INTO app.config VALUES ('theme', 'dark')");
+        assertThat(gateway.execute(session, "SELECT name, `value` FROM app.config ORDER BY name"))
+                .containsExactly(List.of("lang", "en"), List.of("theme", "dark"));
+        gateway.execute(
+                session,
+                "CREATE TABLE chat.typing_events (event_id BIGINT, user_id STRING,"
+                        + " conversation_id BIGINT, PRIMARY KEY (event_id) NOT ENFORCED)"
+                        + " WITH ('TYPE' = 'STREAM', 'TTL_SECONDS' = '30')");
+        gateway.execute(
+                session,
+                "INSERT INTO chat.typing_events VALUES (100, 'alice', 1), (101, 'bob', 1)");
+        assertThat(
+                        gateway.execute(
+                                session,
+                                "SELECT event_id, user_id FROM chat.typing_events ORDER BY"
+                                        + " event_id"))
+                .containsExactly(List.of("100", "alice"), List.of("101", "bob"));
+        assertThat(new File(warehouse, "chat/typing_events/manifest.json"))
+                .as("STREAM tables are never flushed")
+                .doesNotExist();
+        assertThatThrownBy(
+                        () ->
+                                gateway.execute(
+                                        session,
+                                        "CALL tiered.sys.flush_table('chat.typing_events')"))
+                .hasMessageContaining("STREAM table");
     }
 }
