@@ -97,10 +97,28 @@ public final class BatchWriter implements AutoCloseable {
     public static BatchWriter create(
             FileSystem fileSystem, Path path, TableDefinition table, ScopeId scope, Options options)
             throws IOException {
+        return create(fileSystem, path, table, scope, options, null);
+    }
+
+    /**
+     * Creates the batch file; fails if it exists. With {@code syncs}, {@link #finish()} hands the
+     * file to them to be synced and closed in the background: the file is durable only once {@link
+     * FileSyncs#awaitAll()} returns, which the caller must see before a commit names the file.
+     *
+     * @param syncs background syncs, or null to sync the file in {@code finish()}
+     */
+    public static BatchWriter create(
+            FileSystem fileSystem,
+            Path path,
+            TableDefinition table,
+            ScopeId scope,
+            Options options,
+            FileSyncs syncs)
+            throws IOException {
         checkScope(table, scope, path);
         List<String> statsColumns = statsColumns(table, options, path);
         BatchWriteSupport support = new BatchWriteSupport(table, metadata(table));
-        FlinkOutputFile file = new FlinkOutputFile(fileSystem, path);
+        FlinkOutputFile file = new FlinkOutputFile(fileSystem, path, syncs);
         String key = table.primaryKey().get(0);
         ParquetWriter<ChangeRecord> writer;
         try {

@@ -288,6 +288,57 @@ class BatchWriterTest {
         }
     }
 
+    @Test
+    void backgroundSyncsMakeEveryBatchDurableByAwaitAll() throws IOException {
+        List<String> names = new ArrayList<>();
+        try (FileSyncs syncs = new FileSyncs(3)) {
+            // more files than may be in flight at once, so handing over also waits
+            for (int file = 0; file < FileSyncs.MAX_IN_FLIGHT + 10; file++) {
+                Path path = path("batch-" + file + ".parquet");
+                try (BatchWriter writer =
+                        BatchWriter.create(
+                                fs, path, MESSAGES, ALICE, BatchWriter.Options.defaults(), syncs)) {
+                    writer.write(message(file, "alice", "m"), 100 + file, ChangeOp.UPSERT);
+                    BatchFile batch = writer.finish();
+                    assertThat(batch.sizeBytes()).isPositive();
+                }
+                names.add(path.getName());
+            }
+            syncs.awaitAll();
+            assertThat(fs.syncedAndClosed()).containsExactlyInAnyOrderElementsOf(names);
+            assertThat(fs.openStreams()).isZero();
+        }
+        for (String name : names) {
+            assertThat(ColdTables.drain(open(path(name), BatchReadSpec.all()), MESSAGES))
+                    .hasSize(1);
+        }
+    }
+
+    @Test
+    void aFailedBackgroundSyncFailsAwaitAllAndClosesTheFile() throws IOException {
+        fs.failSyncs(true);
+        try (FileSyncs syncs = new FileSyncs(2)) {
+            try (BatchWriter writer =
+                    BatchWriter.create(
+                            fs,
+                            path("batch-1.parquet"),
+                            MESSAGES,
+                            ALICE,
+                            BatchWriter.Options.defaults(),
+                            syncs)) {
+                writer.write(message(1, "alice", "m"), 100, ChangeOp.UPSERT);
+                writer.finish();
+            }
+            assertThatThrownBy(syncs::awaitAll)
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("Cannot sync")
+                    .hasRootCauseMessage("Injected sync failure of " + path("batch-1.parquet"));
+            syncs.awaitAll(); // reported once
+        }
+        assertThat(fs.openStreams()).isZero();
+        assertThat(fs.syncedAndClosed()).isEmpty();
+    }
+
     private BatchWriter create(Path path, BatchWriter.Options options) throws IOException {
         return BatchWriter.create(fs, path, MESSAGES, ALICE, options);
     }
