@@ -83,8 +83,6 @@ final class TieredSinkWriter<IN>
     private Set<ScopeId> preparedScopes = new HashSet<>();
     private int segmentCount;
     private boolean flushAll;
-    private String lastUserId;
-    private ScopeId lastScope;
 
     TieredSinkWriter(
             TableHandle handle,
@@ -177,22 +175,10 @@ final class TieredSinkWriter<IN>
             return;
         }
         long seq = ids.nextId();
-        ScopeId scope = scopeOf(prepared);
+        ScopeId scope = preparer.scope();
         hot.apply(scope, seq, op, prepared);
         segment().write(scope, seq, op, prepared);
         recordsOut.inc();
-    }
-
-    private ScopeId scopeOf(RowData row) {
-        if (definition.type() != TableType.USER) {
-            return ScopeId.SHARED;
-        }
-        String userId = row.getString(definition.userIdIndex()).toString();
-        if (!userId.equals(lastUserId)) {
-            lastUserId = userId;
-            lastScope = ScopeId.user(userId);
-        }
-        return lastScope;
     }
 
     private void reject(BadRowException error, RowData row) throws IOException {
