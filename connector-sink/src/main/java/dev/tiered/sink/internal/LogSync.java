@@ -51,6 +51,14 @@ final class LogSync {
     private final Map<ScopeId, Long> awaiting = new HashMap<>();
     private final Set<ScopeId> knownScopes = new HashSet<>();
     private final NavigableMap<Long, Set<ScopeId>> preparedScopes = new TreeMap<>();
+
+    /**
+     * USER and SHARED tables route every row by its scope (the user id, or one key for the shared
+     * scope; see {@link ScopeKeySelector}), so ownership is a property of the scope: {@link #adopt}
+     * skips other writers' segments by their scope lists instead of decoding every row.
+     */
+    private final boolean routedByScope;
+
     private long basisCommit = -1;
 
     LogSync(
@@ -66,6 +74,7 @@ final class LogSync {
         this.router = router;
         this.parallelism = parallelism;
         this.subtask = subtask;
+        this.routedByScope = table.definition().type() != TableType.STREAM;
     }
 
     /** A hot segment this writer wrote: its changes are in the store already. */
@@ -109,14 +118,20 @@ final class LogSync {
             if (!applied.add(segment.path())) {
                 continue;
             }
+            if (routedByScope && !hasOwnedChanges(segment, state)) {
+                continue; // another writer's rows, or flushed already: nothing to read
+            }
             Path file = new Path(table.layout().hotDir(), segment.path());
             try (HotSegmentReader reader =
                     HotSegmentReader.open(
-                            file.getFileSystem(), file, table.definition(), s -> true)) {
+                            file.getFileSystem(),
+                            file,
+                            table.definition(),
+                            routedByScope ? this::ownsScope : s -> true)) {
                 while (reader.next()) {
                     long bound = state.scope(reader.scope()).flushedThroughSeq();
                     if (reader.seq() > bound
-                            && owns(router.getKey(reader.row()))
+                            && (routedByScope || owns(router.getKey(reader.row())))
                             && hot.apply(reader.scope(), reader.seq(), reader.op(), reader.row())) {
                         count++;
                     }
@@ -124,6 +139,25 @@ final class LogSync {
             }
         }
         return count;
+    }
+
+    /**
+     * Whether {@code segment} may hold a change this writer must adopt: a change of a scope it owns
+     * above the scope's flushed-through bound. Decided from the segment's reference alone, without
+     * reading it; only for tables routed by scope.
+     */
+    private boolean hasOwnedChanges(HotSegmentRef segment, TableState state) {
+        for (ScopeId scope : segment.scopes()) {
+            if (ownsScope(scope) && segment.maxSeq() > state.scope(scope).flushedThroughSeq()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** For tables routed by scope: whether this subtask owns the scope's rows. */
+    private boolean ownsScope(ScopeId scope) {
+        return owns(scope.isShared() ? "" : scope.userId());
     }
 
     /**
