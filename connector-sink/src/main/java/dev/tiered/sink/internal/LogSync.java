@@ -49,6 +49,7 @@ final class LogSync {
     private final String writerId;
     private final Set<String> applied = new HashSet<>();
     private final Map<ScopeId, Long> awaiting = new HashMap<>();
+    private final Set<ScopeId> adoptedWhileAwaiting = new HashSet<>();
     private final Set<ScopeId> knownScopes = new HashSet<>();
     private final NavigableMap<Long, Set<ScopeId>> preparedScopes = new TreeMap<>();
 
@@ -85,6 +86,18 @@ final class LogSync {
     /** A flush of {@code scope} through {@code flushedThroughSeq} awaits its commit. */
     void flushed(ScopeId scope, long flushedThroughSeq) {
         awaiting.put(scope, flushedThroughSeq);
+        adoptedWhileAwaiting.remove(scope);
+    }
+
+    /**
+     * The {@code _seq} at or below which every hot entry of {@code scope} is in a batch awaiting
+     * its commit, so a new flush (end of input) need only write the entries above it; {@link
+     * Long#MIN_VALUE} when no flush awaits, or when changes were adopted into the scope since (they
+     * may lie below the bound without being in that batch).
+     */
+    long flushedFloor(ScopeId scope) {
+        Long bound = awaiting.get(scope);
+        return bound == null || adoptedWhileAwaiting.contains(scope) ? Long.MIN_VALUE : bound;
     }
 
     boolean awaitingCommit(ScopeId scope) {
@@ -101,6 +114,7 @@ final class LogSync {
             Map.Entry<ScopeId, Long> entry = it.next();
             if (state.scope(entry.getKey()).flushedThroughSeq() >= entry.getValue()) {
                 hot.removeFlushed(entry.getKey(), entry.getValue());
+                adoptedWhileAwaiting.remove(entry.getKey());
                 it.remove();
             }
         }
@@ -134,6 +148,9 @@ final class LogSync {
                             && (routedByScope || owns(router.getKey(reader.row())))
                             && hot.apply(reader.scope(), reader.seq(), reader.op(), reader.row())) {
                         count++;
+                        if (awaiting.containsKey(reader.scope())) {
+                            adoptedWhileAwaiting.add(reader.scope());
+                        }
                     }
                 }
             }
@@ -197,6 +214,7 @@ final class LogSync {
             if (!live.contains(scope)) {
                 erased.add(scope);
                 awaiting.remove(scope);
+                adoptedWhileAwaiting.remove(scope);
                 known.remove();
             }
         }
