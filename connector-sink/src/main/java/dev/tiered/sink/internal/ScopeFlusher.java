@@ -5,6 +5,7 @@ import dev.tiered.state.ScopeId;
 import dev.tiered.state.TieredTable;
 import dev.tiered.state.cold.BatchFile;
 import dev.tiered.state.cold.BatchWriter;
+import dev.tiered.state.cold.DictionaryHints;
 import dev.tiered.state.cold.FileSyncs;
 import dev.tiered.state.cold.Segments;
 import dev.tiered.state.hot.HotTable;
@@ -31,6 +32,7 @@ final class ScopeFlusher {
      *     is, or in the earlier batch), every later change above it — so it also covers the scope's
      *     part of the current hot segment, which can then be retired
      * @param syncs where the batch goes to be synced: durable once their {@code awaitAll()} returns
+     * @param dictionaries the writer's dictionary hints, applied to the batch and taught by it
      * @return the flush: the batch entry and the bound; null if no entry is above {@code afterSeq}
      */
     static CommitDelta.ScopeFlush flush(
@@ -41,7 +43,8 @@ final class ScopeFlusher {
             Clock clock,
             long afterSeq,
             long flushedThroughSeq,
-            FileSyncs syncs)
+            FileSyncs syncs,
+            DictionaryHints dictionaries)
             throws IOException {
         BatchFile file;
         try (ChangeCursor rows = hot.cursor(scope)) {
@@ -59,8 +62,10 @@ final class ScopeFlusher {
                             table.definition(),
                             scope,
                             // sizes the key's bloom filter for the rows actually flushed
-                            BatchWriter.Options.defaults()
-                                    .withExpectedRows(Math.max(1, hot.stats(scope).entries())),
+                            dictionaries.apply(
+                                    BatchWriter.Options.defaults()
+                                            .withExpectedRows(
+                                                    Math.max(1, hot.stats(scope).entries()))),
                             syncs)) {
                 do {
                     if (rows.seq() > afterSeq) {
@@ -68,6 +73,7 @@ final class ScopeFlusher {
                     }
                 } while (rows.next());
                 file = writer.finish();
+                dictionaries.learn(writer);
             }
         }
         return new CommitDelta.ScopeFlush(

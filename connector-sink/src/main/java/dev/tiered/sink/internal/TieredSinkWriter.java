@@ -9,6 +9,7 @@ import dev.tiered.state.ScopeId;
 import dev.tiered.state.TableDefinition;
 import dev.tiered.state.TableType;
 import dev.tiered.state.TieredTable;
+import dev.tiered.state.cold.DictionaryHints;
 import dev.tiered.state.cold.FileSyncs;
 import dev.tiered.state.cold.HotSegmentCompression;
 import dev.tiered.state.cold.HotSegmentFile;
@@ -88,6 +89,9 @@ final class TieredSinkWriter<IN>
      * {@link #prepareCommit} hands the delta that names them on. Made at the first flush.
      */
     private FileSyncs batchSyncs;
+
+    /** Columns not worth a dictionary, learned from this writer's batches. */
+    private final DictionaryHints dictionaries = new DictionaryHints();
 
     private HotSegmentWriter segment;
     private Set<ScopeId> preparedScopes = new HashSet<>();
@@ -327,7 +331,8 @@ final class TieredSinkWriter<IN>
                         clock,
                         sync.flushedFloor(scope),
                         ids.nextId(),
-                        batchSyncs);
+                        batchSyncs,
+                        dictionaries);
         if (flush == null) {
             return null;
         }

@@ -5,6 +5,7 @@ import dev.tiered.state.ScopeId;
 import dev.tiered.state.TieredTable;
 import dev.tiered.state.cold.BatchReadSpec;
 import dev.tiered.state.cold.BatchReader;
+import dev.tiered.state.cold.DictionaryHints;
 import dev.tiered.state.cold.FileSyncs;
 import dev.tiered.state.hot.HotStore;
 import dev.tiered.state.hot.HotStoreOptions;
@@ -66,7 +67,8 @@ class ScopeFlusherTest {
                             clock,
                             Long.MIN_VALUE,
                             firstBound,
-                            syncs);
+                            syncs,
+                            new DictionaryHints());
             assertThat(first.flushedThroughSeq()).isEqualTo(firstBound);
 
             // nothing new: nothing to write
@@ -79,7 +81,8 @@ class ScopeFlusherTest {
                                     clock,
                                     firstBound,
                                     seq++,
-                                    syncs))
+                                    syncs,
+                                    new DictionaryHints()))
                     .isNull();
             assertThat(new File(table.scopeDir(ALICE).getPath(), "batch-2.parquet")).doesNotExist();
 
@@ -98,7 +101,8 @@ class ScopeFlusherTest {
                             clock,
                             firstBound,
                             secondBound,
-                            syncs);
+                            syncs,
+                            new DictionaryHints());
             syncs.awaitAll();
             assertThat(second.flushedThroughSeq()).isEqualTo(secondBound);
 

@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -286,6 +287,71 @@ class BatchWriterTest {
                 assertThat(reader.readBloomFilter(block.getColumns().get(2))).isNull();
             }
         }
+    }
+
+    @Test
+    void aColumnWhoseDictionaryDoesNotPayIsReportedAndThenWrittenPlainlyAlike() throws IOException {
+        DictionaryHints hints = new DictionaryHints();
+        List<Set<String>> plainPerBatch = new ArrayList<>();
+        for (int batch = 1; batch <= 2; batch++) {
+            Path path = path("batch-" + batch + ".parquet");
+            plainPerBatch.add(hints.plainColumns());
+            try (BatchWriter writer = create(path, hints.apply(BatchWriter.Options.defaults()))) {
+                for (long id = 0; id < 2000; id++) {
+                    // distinct text: its dictionary would hold every value; one user throughout
+                    writer.write(
+                            message(id, "alice", "text " + id * 7919 + " of batch " + batch),
+                            100 + id,
+                            ChangeOp.UPSERT);
+                }
+                writer.finish();
+                hints.learn(writer);
+                if (batch == 1) { // the fixture's created_at is distinct per row too
+                    assertThat(writer.dictionaryFallbacks())
+                            .containsExactlyInAnyOrder("content", "created_at");
+                } else {
+                    assertThat(writer.dictionaryFallbacks()).isEmpty();
+                }
+            }
+            ColumnChunkMetaData content = column(footer(path), "content");
+            assertThat(content.hasDictionaryPage()).isFalse();
+            assertThat(column(footer(path), "user_id").hasDictionaryPage()).isTrue();
+            assertThat(ColdTables.drain(open(path, BatchReadSpec.all()), MESSAGES)).hasSize(2000);
+        }
+        assertThat(plainPerBatch).containsExactly(Set.of(), Set.of("content", "created_at"));
+    }
+
+    @Test
+    void dictionaryHintsTryTheDictionaryAgainAfterAWhile() throws IOException {
+        DictionaryHints hints = new DictionaryHints();
+        Path first = path("batch-0.parquet");
+        try (BatchWriter writer = create(first, hints.apply(BatchWriter.Options.defaults()))) {
+            for (long id = 0; id < 2000; id++) {
+                writer.write(message(id, "alice", "text " + id * 7919), 100 + id, ChangeOp.UPSERT);
+            }
+            writer.finish();
+            hints.learn(writer);
+        }
+        for (int batch = 1; batch <= DictionaryHints.RETRY_AFTER; batch++) {
+            assertThat(hints.plainColumns())
+                    .as("batch %d", batch)
+                    .containsExactlyInAnyOrder("content", "created_at");
+            Path path = path("batch-" + batch + ".parquet");
+            try (BatchWriter writer = create(path, hints.apply(BatchWriter.Options.defaults()))) {
+                // repetitive text now: a dictionary would pay, but the column is plain for a while
+                writer.write(message(batch, "alice", "same"), 100, ChangeOp.UPSERT);
+                writer.finish();
+                hints.learn(writer);
+            }
+        }
+        assertThat(hints.plainColumns()).isEmpty();
+    }
+
+    private static ColumnChunkMetaData column(ParquetMetadata footer, String name) {
+        return footer.getBlocks().get(0).getColumns().stream()
+                .filter(c -> c.getPath().toDotString().equals(name))
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test
