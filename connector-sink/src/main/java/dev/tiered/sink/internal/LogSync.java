@@ -49,8 +49,17 @@ final class LogSync {
     private final String writerId;
     private final Set<String> applied = new HashSet<>();
     private final Map<ScopeId, Long> awaiting = new HashMap<>();
+    private final Set<ScopeId> adoptedWhileAwaiting = new HashSet<>();
     private final Set<ScopeId> knownScopes = new HashSet<>();
     private final NavigableMap<Long, Set<ScopeId>> preparedScopes = new TreeMap<>();
+
+    /**
+     * USER and SHARED tables route every row by its scope (the user id, or one key for the shared
+     * scope; see {@link ScopeKeySelector}), so ownership is a property of the scope: {@link #adopt}
+     * skips other writers' segments by their scope lists instead of decoding every row.
+     */
+    private final boolean routedByScope;
+
     private long basisCommit = -1;
 
     LogSync(
@@ -66,6 +75,7 @@ final class LogSync {
         this.router = router;
         this.parallelism = parallelism;
         this.subtask = subtask;
+        this.routedByScope = table.definition().type() != TableType.STREAM;
     }
 
     /** A hot segment this writer wrote: its changes are in the store already. */
@@ -76,6 +86,18 @@ final class LogSync {
     /** A flush of {@code scope} through {@code flushedThroughSeq} awaits its commit. */
     void flushed(ScopeId scope, long flushedThroughSeq) {
         awaiting.put(scope, flushedThroughSeq);
+        adoptedWhileAwaiting.remove(scope);
+    }
+
+    /**
+     * The {@code _seq} at or below which every hot entry of {@code scope} is in a batch awaiting
+     * its commit, so a new flush (end of input) need only write the entries above it; {@link
+     * Long#MIN_VALUE} when no flush awaits, or when changes were adopted into the scope since (they
+     * may lie below the bound without being in that batch).
+     */
+    long flushedFloor(ScopeId scope) {
+        Long bound = awaiting.get(scope);
+        return bound == null || adoptedWhileAwaiting.contains(scope) ? Long.MIN_VALUE : bound;
     }
 
     boolean awaitingCommit(ScopeId scope) {
@@ -92,6 +114,7 @@ final class LogSync {
             Map.Entry<ScopeId, Long> entry = it.next();
             if (state.scope(entry.getKey()).flushedThroughSeq() >= entry.getValue()) {
                 hot.removeFlushed(entry.getKey(), entry.getValue());
+                adoptedWhileAwaiting.remove(entry.getKey());
                 it.remove();
             }
         }
@@ -109,21 +132,49 @@ final class LogSync {
             if (!applied.add(segment.path())) {
                 continue;
             }
+            if (routedByScope && !hasOwnedChanges(segment, state)) {
+                continue; // another writer's rows, or flushed already: nothing to read
+            }
             Path file = new Path(table.layout().hotDir(), segment.path());
             try (HotSegmentReader reader =
                     HotSegmentReader.open(
-                            file.getFileSystem(), file, table.definition(), s -> true)) {
+                            file.getFileSystem(),
+                            file,
+                            table.definition(),
+                            routedByScope ? this::ownsScope : s -> true)) {
                 while (reader.next()) {
                     long bound = state.scope(reader.scope()).flushedThroughSeq();
                     if (reader.seq() > bound
-                            && owns(router.getKey(reader.row()))
+                            && (routedByScope || owns(router.getKey(reader.row())))
                             && hot.apply(reader.scope(), reader.seq(), reader.op(), reader.row())) {
                         count++;
+                        if (awaiting.containsKey(reader.scope())) {
+                            adoptedWhileAwaiting.add(reader.scope());
+                        }
                     }
                 }
             }
         }
         return count;
+    }
+
+    /**
+     * Whether {@code segment} may hold a change this writer must adopt: a change of a scope it owns
+     * above the scope's flushed-through bound. Decided from the segment's reference alone, without
+     * reading it; only for tables routed by scope.
+     */
+    private boolean hasOwnedChanges(HotSegmentRef segment, TableState state) {
+        for (ScopeId scope : segment.scopes()) {
+            if (ownsScope(scope) && segment.maxSeq() > state.scope(scope).flushedThroughSeq()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** For tables routed by scope: whether this subtask owns the scope's rows. */
+    private boolean ownsScope(ScopeId scope) {
+        return owns(scope.isShared() ? "" : scope.userId());
     }
 
     /**
@@ -163,6 +214,7 @@ final class LogSync {
             if (!live.contains(scope)) {
                 erased.add(scope);
                 awaiting.remove(scope);
+                adoptedWhileAwaiting.remove(scope);
                 known.remove();
             }
         }

@@ -9,6 +9,8 @@ import dev.tiered.state.ScopeId;
 import dev.tiered.state.TableDefinition;
 import dev.tiered.state.TableType;
 import dev.tiered.state.TieredTable;
+import dev.tiered.state.cold.DictionaryHints;
+import dev.tiered.state.cold.FileSyncs;
 import dev.tiered.state.cold.HotSegmentCompression;
 import dev.tiered.state.cold.HotSegmentFile;
 import dev.tiered.state.cold.HotSegmentWriter;
@@ -60,6 +62,9 @@ final class TieredSinkWriter<IN>
         implements StatefulSinkWriter<IN, WriterState>, CommittingSinkWriter<IN, CommitDelta> {
     private static final Logger LOG = LoggerFactory.getLogger(TieredSinkWriter.class);
 
+    /** Batch syncs in flight at once: an end-of-input flush may write a batch per user. */
+    private static final int SYNC_THREADS = 4;
+
     private final RowConverter<IN> converter;
     private final SinkConfig config;
     private final TableDefinition definition;
@@ -79,12 +84,19 @@ final class TieredSinkWriter<IN>
     private final Counter flushedBytes;
     private volatile long lastFlushMillis;
 
+    /**
+     * Batches are synced in the background while the next one is written, and all of them before
+     * {@link #prepareCommit} hands the delta that names them on. Made at the first flush.
+     */
+    private FileSyncs batchSyncs;
+
+    /** Columns not worth a dictionary, learned from this writer's batches. */
+    private final DictionaryHints dictionaries = new DictionaryHints();
+
     private HotSegmentWriter segment;
     private Set<ScopeId> preparedScopes = new HashSet<>();
     private int segmentCount;
     private boolean flushAll;
-    private String lastUserId;
-    private ScopeId lastScope;
 
     TieredSinkWriter(
             TableHandle handle,
@@ -177,22 +189,10 @@ final class TieredSinkWriter<IN>
             return;
         }
         long seq = ids.nextId();
-        ScopeId scope = scopeOf(prepared);
+        ScopeId scope = preparer.scope();
         hot.apply(scope, seq, op, prepared);
         segment().write(scope, seq, op, prepared);
         recordsOut.inc();
-    }
-
-    private ScopeId scopeOf(RowData row) {
-        if (definition.type() != TableType.USER) {
-            return ScopeId.SHARED;
-        }
-        String userId = row.getString(definition.userIdIndex()).toString();
-        if (!userId.equals(lastUserId)) {
-            lastUserId = userId;
-            lastScope = ScopeId.user(userId);
-        }
-        return lastScope;
     }
 
     private void reject(BadRowException error, RowData row) throws IOException {
@@ -255,10 +255,16 @@ final class TieredSinkWriter<IN>
             hot.expire();
         } else {
             for (ScopeStats scope : dueScopes()) {
-                flushed.add(flushScope(state, scope.scope()));
+                CommitDelta.ScopeFlush flush = flushScope(state, scope.scope());
+                if (flush != null) {
+                    flushed.add(flush);
+                }
             }
         }
         flushAll = false;
+        if (batchSyncs != null) {
+            batchSyncs.awaitAll(); // the delta names the batches: they are on disk first
+        }
         return List.of(new CommitDelta("", -1, hotSegments, flushed, sync.basisCommit()));
     }
 
@@ -285,7 +291,7 @@ final class TieredSinkWriter<IN>
         long remainingBytes = hot.byteCount();
         for (ScopeStats stats : hot.scopeStats()) {
             // A scope whose last flush is not committed yet waits, except at end of input: the
-            // job ends, so flush now (rows in both batches carry the same _seq; reads dedupe).
+            // job ends, so flush now what that flush does not hold (flushScope).
             if (stats.isEmpty() || (!flushAll && sync.awaitingCommit(stats.scope()))) {
                 continue;
             }
@@ -309,13 +315,29 @@ final class TieredSinkWriter<IN>
         return due;
     }
 
+    /** Flushes the scope; null if an earlier flush awaiting its commit holds all its rows. */
     private CommitDelta.ScopeFlush flushScope(TableState state, ScopeId scope) throws IOException {
         long started = System.nanoTime();
+        if (batchSyncs == null) {
+            batchSyncs = new FileSyncs(SYNC_THREADS);
+        }
         TieredTable.ScopePlacement placement = table.placeScope(state, scope);
         Path path = new Path(placement.dir(), "batch-" + ids.nextId() + ".parquet");
         CommitDelta.ScopeFlush flush =
                 ScopeFlusher.flush(
-                        table, hot, scope, path, placement.storage(), clock, ids.nextId());
+                        table,
+                        hot,
+                        scope,
+                        path,
+                        placement.storage(),
+                        clock,
+                        sync.flushedFloor(scope),
+                        ids.nextId(),
+                        batchSyncs,
+                        dictionaries);
+        if (flush == null) {
+            return null;
+        }
         sync.flushed(scope, flush.flushedThroughSeq());
         preparedScopes.add(scope);
         flushes.inc();
@@ -335,7 +357,8 @@ final class TieredSinkWriter<IN>
     @Override
     public void close() throws Exception {
         Exception failure = null;
-        for (AutoCloseable resource : new AutoCloseable[] {segment, deadLetters, store}) {
+        for (AutoCloseable resource :
+                new AutoCloseable[] {segment, deadLetters, batchSyncs, store}) {
             try {
                 if (resource != null) {
                     resource.close();

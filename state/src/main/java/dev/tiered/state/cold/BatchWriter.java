@@ -12,7 +12,10 @@ import org.apache.flink.table.data.RowData;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+import org.apache.parquet.schema.PrimitiveType;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -46,6 +49,12 @@ import java.util.Set;
  * close()} deletes the file. Not thread-safe.
  */
 public final class BatchWriter implements AutoCloseable {
+    /**
+     * Values a column chunk needs before its dictionary fallback counts ({@link
+     * #dictionaryFallbacks}).
+     */
+    static final long MIN_VALUES_TO_LEARN = 512;
+
     private enum State {
         OPEN,
         FAILED,
@@ -61,6 +70,9 @@ public final class BatchWriter implements AutoCloseable {
     private final KeyOrder keyOrder;
     private final int userIdPos;
     private final byte[] ownerBytes;
+    private final Set<String> plainColumns;
+    private final String key;
+    private Set<String> dictionaryFallbacks = Set.of();
     private State state = State.OPEN;
     private long rowCount;
     private long minSeq = Long.MAX_VALUE;
@@ -71,8 +83,11 @@ public final class BatchWriter implements AutoCloseable {
             FlinkOutputFile file,
             ParquetWriter<ChangeRecord> writer,
             List<String> statsColumns,
-            ScopeId scope) {
+            ScopeId scope,
+            Set<String> plainColumns) {
         this.table = table;
+        this.plainColumns = plainColumns;
+        this.key = table.primaryKey().get(0);
         this.file = file;
         this.writer = writer;
         this.statsColumns = statsColumns;
@@ -97,16 +112,37 @@ public final class BatchWriter implements AutoCloseable {
     public static BatchWriter create(
             FileSystem fileSystem, Path path, TableDefinition table, ScopeId scope, Options options)
             throws IOException {
+        return create(fileSystem, path, table, scope, options, null);
+    }
+
+    /**
+     * Creates the batch file; fails if it exists. With {@code syncs}, {@link #finish()} hands the
+     * file to them to be synced and closed in the background: the file is durable only once {@link
+     * FileSyncs#awaitAll()} returns, which the caller must see before a commit names the file.
+     *
+     * @param syncs background syncs, or null to sync the file in {@code finish()}
+     */
+    public static BatchWriter create(
+            FileSystem fileSystem,
+            Path path,
+            TableDefinition table,
+            ScopeId scope,
+            Options options,
+            FileSyncs syncs)
+            throws IOException {
         checkScope(table, scope, path);
         List<String> statsColumns = statsColumns(table, options, path);
         BatchWriteSupport support = new BatchWriteSupport(table, metadata(table));
-        FlinkOutputFile file = new FlinkOutputFile(fileSystem, path);
+        FlinkOutputFile file = new FlinkOutputFile(fileSystem, path, syncs);
         String key = table.primaryKey().get(0);
         ParquetWriter<ChangeRecord> writer;
         try {
+            WriteSupportBuilder<ChangeRecord> builder = new WriteSupportBuilder<>(file, support);
+            for (String column : options.plainColumns()) {
+                builder.withDictionaryEncoding(column, false);
+            }
             writer =
-                    new WriteSupportBuilder<>(file, support)
-                            .withConf(new PlainParquetConfiguration())
+                    builder.withConf(new PlainParquetConfiguration())
                             .withWriteMode(ParquetFileWriter.Mode.CREATE)
                             .withCompressionCodec(options.compression().codec())
                             .withRowGroupSize(options.rowGroupBytes())
@@ -126,7 +162,7 @@ public final class BatchWriter implements AutoCloseable {
             }
             throw e;
         }
-        return new BatchWriter(table, file, writer, statsColumns, scope);
+        return new BatchWriter(table, file, writer, statsColumns, scope, options.plainColumns());
     }
 
     /**
@@ -170,6 +206,44 @@ public final class BatchWriter implements AutoCloseable {
         maxSeq = Math.max(maxSeq, seq);
     }
 
+    /**
+     * After {@link #finish()}: the columns that were dictionary-encoded when the batch was opened
+     * and came out without a dictionary, because Parquet found it did not pay (values nearly all
+     * distinct) and re-encoded their pages plainly; only columns with at least 512 values, mostly
+     * non-null, count. A caller writing many batches of one table can pass them to the next ones as
+     * {@link Options#withPlainColumns plain columns}: the file comes out the same, without building
+     * and dropping the dictionary.
+     */
+    public Set<String> dictionaryFallbacks() {
+        return dictionaryFallbacks;
+    }
+
+    private static Set<String> dictionaryFallbacks(
+            ParquetMetadata footer, Set<String> plainColumns, String key) {
+        Set<String> fallbacks = new LinkedHashSet<>();
+        for (BlockMetaData block : footer.getBlocks()) {
+            for (ColumnChunkMetaData chunk : block.getColumns()) {
+                String column = chunk.getPath().toDotString();
+                // a few values say nothing: a dictionary of one value already "does not pay"
+                boolean hasValues =
+                        chunk.getValueCount() >= MIN_VALUES_TO_LEARN
+                                && (chunk.getStatistics() == null
+                                        || chunk.getStatistics().getNumNulls()
+                                                < chunk.getValueCount() / 2);
+                if (!chunk.hasDictionaryPage()
+                        && hasValues
+                        && chunk.getPrimitiveType().getPrimitiveTypeName()
+                                != PrimitiveType.PrimitiveTypeName.BOOLEAN // never dictionary
+                        && !plainColumns.contains(column)
+                        && !column.equals(key)
+                        && !column.equals(ParquetSchemas.SEQ)) {
+                    fallbacks.add(column);
+                }
+            }
+        }
+        return Set.copyOf(fallbacks);
+    }
+
     /** The rows written so far. */
     public long rowCount() {
         return rowCount;
@@ -194,6 +268,7 @@ public final class BatchWriter implements AutoCloseable {
         writer.close();
         state = State.FINISHED;
         ParquetMetadata footer = writer.getFooter();
+        dictionaryFallbacks = dictionaryFallbacks(footer, plainColumns, key);
         return new BatchFile(
                 file.path().getName(),
                 file.bytesWritten(),
@@ -305,6 +380,9 @@ public final class BatchWriter implements AutoCloseable {
      *     0.01
      * @param statsColumns columns besides the primary key whose min/max/null count {@link
      *     BatchFile} reports (the table's sort/time columns); none
+     * @param plainColumns columns written without dictionary encoding (besides the key and {@code
+     *     _seq}, which never have one): those an earlier batch found not worth a dictionary ({@link
+     *     BatchWriter#dictionaryFallbacks()}); none
      */
     public record Options(
             ParquetCompression compression,
@@ -312,7 +390,8 @@ public final class BatchWriter implements AutoCloseable {
             int pageBytes,
             long expectedRows,
             double bloomFilterFpp,
-            List<String> statsColumns) {
+            List<String> statsColumns,
+            Set<String> plainColumns) {
         public static final long DEFAULT_ROW_GROUP_BYTES = 64L * 1024 * 1024;
         public static final int DEFAULT_PAGE_BYTES = 1024 * 1024;
         public static final long DEFAULT_EXPECTED_ROWS = 10_000;
@@ -329,6 +408,7 @@ public final class BatchWriter implements AutoCloseable {
                         "Cannot configure batch writer: bloom filter fpp must be in (0, 1)");
             }
             statsColumns = List.copyOf(statsColumns);
+            plainColumns = Set.copyOf(plainColumns);
         }
 
         public static Options defaults() {
@@ -338,32 +418,63 @@ public final class BatchWriter implements AutoCloseable {
                     DEFAULT_PAGE_BYTES,
                     DEFAULT_EXPECTED_ROWS,
                     DEFAULT_BLOOM_FILTER_FPP,
-                    List.of());
+                    List.of(),
+                    Set.of());
         }
 
         public Options withCompression(ParquetCompression value) {
             return new Options(
-                    value, rowGroupBytes, pageBytes, expectedRows, bloomFilterFpp, statsColumns);
+                    value,
+                    rowGroupBytes,
+                    pageBytes,
+                    expectedRows,
+                    bloomFilterFpp,
+                    statsColumns,
+                    plainColumns);
         }
 
         public Options withRowGroupBytes(long value) {
             return new Options(
-                    compression, value, pageBytes, expectedRows, bloomFilterFpp, statsColumns);
+                    compression,
+                    value,
+                    pageBytes,
+                    expectedRows,
+                    bloomFilterFpp,
+                    statsColumns,
+                    plainColumns);
         }
 
         public Options withPageBytes(int value) {
             return new Options(
-                    compression, rowGroupBytes, value, expectedRows, bloomFilterFpp, statsColumns);
+                    compression,
+                    rowGroupBytes,
+                    value,
+                    expectedRows,
+                    bloomFilterFpp,
+                    statsColumns,
+                    plainColumns);
         }
 
         public Options withExpectedRows(long value) {
             return new Options(
-                    compression, rowGroupBytes, pageBytes, value, bloomFilterFpp, statsColumns);
+                    compression,
+                    rowGroupBytes,
+                    pageBytes,
+                    value,
+                    bloomFilterFpp,
+                    statsColumns,
+                    plainColumns);
         }
 
         public Options withBloomFilterFpp(double value) {
             return new Options(
-                    compression, rowGroupBytes, pageBytes, expectedRows, value, statsColumns);
+                    compression,
+                    rowGroupBytes,
+                    pageBytes,
+                    expectedRows,
+                    value,
+                    statsColumns,
+                    plainColumns);
         }
 
         public Options withStatsColumns(String... columns) {
@@ -373,7 +484,19 @@ public final class BatchWriter implements AutoCloseable {
                     pageBytes,
                     expectedRows,
                     bloomFilterFpp,
-                    List.of(columns));
+                    List.of(columns),
+                    plainColumns);
+        }
+
+        public Options withPlainColumns(Set<String> columns) {
+            return new Options(
+                    compression,
+                    rowGroupBytes,
+                    pageBytes,
+                    expectedRows,
+                    bloomFilterFpp,
+                    statsColumns,
+                    columns);
         }
     }
 }

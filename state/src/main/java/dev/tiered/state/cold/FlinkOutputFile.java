@@ -30,11 +30,21 @@ public final class FlinkOutputFile implements OutputFile {
 
     private final FileSystem fileSystem;
     private final Path path;
+    private final FileSyncs syncs;
     private CountingOutputStream stream;
 
     public FlinkOutputFile(FileSystem fileSystem, Path path) {
+        this(fileSystem, path, null);
+    }
+
+    /**
+     * @param syncs where the stream goes at close to be synced and closed in the background, or
+     *     null to sync and close it in {@code close()}
+     */
+    public FlinkOutputFile(FileSystem fileSystem, Path path, FileSyncs syncs) {
         this.fileSystem = Objects.requireNonNull(fileSystem, "fileSystem");
         this.path = Objects.requireNonNull(path, "path");
+        this.syncs = syncs;
     }
 
     /** An output file on the file system of the path's URI. */
@@ -65,7 +75,7 @@ public final class FlinkOutputFile implements OutputFile {
         if (stream != null) {
             throw new IllegalStateException("Cannot open " + path + " twice");
         }
-        stream = new CountingOutputStream(fileSystem.create(path, mode));
+        stream = new CountingOutputStream(fileSystem.create(path, mode), syncs, path.toString());
         return stream;
     }
 
@@ -129,13 +139,17 @@ public final class FlinkOutputFile implements OutputFile {
      */
     static final class CountingOutputStream extends PositionOutputStream {
         private final FSDataOutputStream out;
+        private final FileSyncs syncs;
+        private final String path;
         private final byte[] buffer = new byte[BUFFER_SIZE];
         private int buffered;
         private long count;
         private boolean closed;
 
-        CountingOutputStream(FSDataOutputStream out) {
+        CountingOutputStream(FSDataOutputStream out, FileSyncs syncs, String path) {
             this.out = out;
+            this.syncs = syncs;
+            this.path = path;
         }
 
         @Override
@@ -193,6 +207,18 @@ public final class FlinkOutputFile implements OutputFile {
         @Override
         public void close() throws IOException {
             if (closed) {
+                return;
+            }
+            if (syncs != null) {
+                try {
+                    flushBuffer();
+                } catch (IOException | RuntimeException e) {
+                    abort();
+                    throw e;
+                }
+                closed = true;
+                // synced before any commit names the file: the owner of syncs awaits them
+                syncs.syncAndClose(out, path);
                 return;
             }
             try {

@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -286,6 +287,122 @@ class BatchWriterTest {
                 assertThat(reader.readBloomFilter(block.getColumns().get(2))).isNull();
             }
         }
+    }
+
+    @Test
+    void aColumnWhoseDictionaryDoesNotPayIsReportedAndThenWrittenPlainlyAlike() throws IOException {
+        DictionaryHints hints = new DictionaryHints();
+        List<Set<String>> plainPerBatch = new ArrayList<>();
+        for (int batch = 1; batch <= 2; batch++) {
+            Path path = path("batch-" + batch + ".parquet");
+            plainPerBatch.add(hints.plainColumns());
+            try (BatchWriter writer = create(path, hints.apply(BatchWriter.Options.defaults()))) {
+                for (long id = 0; id < 2000; id++) {
+                    // distinct text: its dictionary would hold every value; one user throughout
+                    writer.write(
+                            message(id, "alice", "text " + id * 7919 + " of batch " + batch),
+                            100 + id,
+                            ChangeOp.UPSERT);
+                }
+                writer.finish();
+                hints.learn(writer);
+                if (batch == 1) { // the fixture's created_at is distinct per row too
+                    assertThat(writer.dictionaryFallbacks())
+                            .containsExactlyInAnyOrder("content", "created_at");
+                } else {
+                    assertThat(writer.dictionaryFallbacks()).isEmpty();
+                }
+            }
+            ColumnChunkMetaData content = column(footer(path), "content");
+            assertThat(content.hasDictionaryPage()).isFalse();
+            assertThat(column(footer(path), "user_id").hasDictionaryPage()).isTrue();
+            assertThat(ColdTables.drain(open(path, BatchReadSpec.all()), MESSAGES)).hasSize(2000);
+        }
+        assertThat(plainPerBatch).containsExactly(Set.of(), Set.of("content", "created_at"));
+    }
+
+    @Test
+    void dictionaryHintsTryTheDictionaryAgainAfterAWhile() throws IOException {
+        DictionaryHints hints = new DictionaryHints();
+        Path first = path("batch-0.parquet");
+        try (BatchWriter writer = create(first, hints.apply(BatchWriter.Options.defaults()))) {
+            for (long id = 0; id < 2000; id++) {
+                writer.write(message(id, "alice", "text " + id * 7919), 100 + id, ChangeOp.UPSERT);
+            }
+            writer.finish();
+            hints.learn(writer);
+        }
+        for (int batch = 1; batch <= DictionaryHints.RETRY_AFTER; batch++) {
+            assertThat(hints.plainColumns())
+                    .as("batch %d", batch)
+                    .containsExactlyInAnyOrder("content", "created_at");
+            Path path = path("batch-" + batch + ".parquet");
+            try (BatchWriter writer = create(path, hints.apply(BatchWriter.Options.defaults()))) {
+                // repetitive text now: a dictionary would pay, but the column is plain for a while
+                writer.write(message(batch, "alice", "same"), 100, ChangeOp.UPSERT);
+                writer.finish();
+                hints.learn(writer);
+            }
+        }
+        assertThat(hints.plainColumns()).isEmpty();
+    }
+
+    private static ColumnChunkMetaData column(ParquetMetadata footer, String name) {
+        return footer.getBlocks().get(0).getColumns().stream()
+                .filter(c -> c.getPath().toDotString().equals(name))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    @Test
+    void backgroundSyncsMakeEveryBatchDurableByAwaitAll() throws IOException {
+        List<String> names = new ArrayList<>();
+        try (FileSyncs syncs = new FileSyncs(3)) {
+            // more files than may be in flight at once, so handing over also waits
+            for (int file = 0; file < FileSyncs.MAX_IN_FLIGHT + 10; file++) {
+                Path path = path("batch-" + file + ".parquet");
+                try (BatchWriter writer =
+                        BatchWriter.create(
+                                fs, path, MESSAGES, ALICE, BatchWriter.Options.defaults(), syncs)) {
+                    writer.write(message(file, "alice", "m"), 100 + file, ChangeOp.UPSERT);
+                    BatchFile batch = writer.finish();
+                    assertThat(batch.sizeBytes()).isPositive();
+                }
+                names.add(path.getName());
+            }
+            syncs.awaitAll();
+            assertThat(fs.syncedAndClosed()).containsExactlyInAnyOrderElementsOf(names);
+            assertThat(fs.openStreams()).isZero();
+        }
+        for (String name : names) {
+            assertThat(ColdTables.drain(open(path(name), BatchReadSpec.all()), MESSAGES))
+                    .hasSize(1);
+        }
+    }
+
+    @Test
+    void aFailedBackgroundSyncFailsAwaitAllAndClosesTheFile() throws IOException {
+        fs.failSyncs(true);
+        try (FileSyncs syncs = new FileSyncs(2)) {
+            try (BatchWriter writer =
+                    BatchWriter.create(
+                            fs,
+                            path("batch-1.parquet"),
+                            MESSAGES,
+                            ALICE,
+                            BatchWriter.Options.defaults(),
+                            syncs)) {
+                writer.write(message(1, "alice", "m"), 100, ChangeOp.UPSERT);
+                writer.finish();
+            }
+            assertThatThrownBy(syncs::awaitAll)
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("Cannot sync")
+                    .hasRootCauseMessage("Injected sync failure of " + path("batch-1.parquet"));
+            syncs.awaitAll(); // reported once
+        }
+        assertThat(fs.openStreams()).isZero();
+        assertThat(fs.syncedAndClosed()).isEmpty();
     }
 
     private BatchWriter create(Path path, BatchWriter.Options options) throws IOException {

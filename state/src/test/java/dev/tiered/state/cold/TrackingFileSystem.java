@@ -22,7 +22,10 @@ final class TrackingFileSystem extends FileSystem {
     private final FileSystem local = LocalFileSystem.getSharedInstance();
     private final AtomicInteger openStreams = new AtomicInteger();
     private final AtomicLong bytesRead = new AtomicLong();
+    private final java.util.Set<String> syncedAndClosed =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile long failWritesAfterBytes = Long.MAX_VALUE;
+    private volatile boolean failSyncs;
 
     /** Streams opened and not yet closed. */
     int openStreams() {
@@ -31,6 +34,15 @@ final class TrackingFileSystem extends FileSystem {
 
     long bytesRead() {
         return bytesRead.get();
+    }
+
+    /** Paths of written files that were synced and then closed. */
+    java.util.Set<String> syncedAndClosed() {
+        return syncedAndClosed;
+    }
+
+    void failSyncs(boolean fail) {
+        failSyncs = fail;
     }
 
     void failWritesAfter(long bytes) {
@@ -44,6 +56,7 @@ final class TrackingFileSystem extends FileSystem {
         return new FSDataOutputStream() {
             private long written;
             private boolean closed;
+            private boolean synced;
 
             @Override
             public long getPos() throws IOException {
@@ -71,7 +84,11 @@ final class TrackingFileSystem extends FileSystem {
 
             @Override
             public void sync() throws IOException {
+                if (failSyncs) {
+                    throw new IOException("Injected sync failure of " + path);
+                }
                 out.sync();
+                synced = true;
             }
 
             @Override
@@ -79,6 +96,9 @@ final class TrackingFileSystem extends FileSystem {
                 if (!closed) {
                     closed = true;
                     openStreams.decrementAndGet();
+                    if (synced) {
+                        syncedAndClosed.add(path.getName());
+                    }
                 }
                 out.close();
             }
