@@ -1,6 +1,7 @@
 package dev.tiered.sink.internal;
 
 import dev.tiered.state.BadRowException;
+import dev.tiered.state.io.ObjectStores;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.fs.FSDataOutputStream;
@@ -65,7 +66,10 @@ final class DeadLetters implements AutoCloseable {
     /** Ends the current file, making its rows durable. */
     void roll() throws IOException {
         if (out != null) {
-            out.sync();
+            if (!ObjectStores.isObjectStore(dir)) {
+                // On an object store the rows are durable when close() has uploaded them.
+                out.sync();
+            }
             out.close();
             out = null;
         }

@@ -1,5 +1,7 @@
 package dev.tiered.state.cold;
 
+import dev.tiered.state.io.ObjectStores;
+
 import org.apache.flink.core.fs.FSDataOutputStream;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
@@ -65,7 +67,9 @@ public final class FlinkOutputFile implements OutputFile {
         if (stream != null) {
             throw new IllegalStateException("Cannot open " + path + " twice");
         }
-        stream = new CountingOutputStream(fileSystem.create(path, mode));
+        stream =
+                new CountingOutputStream(
+                        fileSystem.create(path, mode), !ObjectStores.isObjectStore(path));
         return stream;
     }
 
@@ -129,13 +133,15 @@ public final class FlinkOutputFile implements OutputFile {
      */
     static final class CountingOutputStream extends PositionOutputStream {
         private final FSDataOutputStream out;
+        private final boolean syncOnClose;
         private final byte[] buffer = new byte[BUFFER_SIZE];
         private int buffered;
         private long count;
         private boolean closed;
 
-        CountingOutputStream(FSDataOutputStream out) {
+        CountingOutputStream(FSDataOutputStream out, boolean syncOnClose) {
             this.out = out;
+            this.syncOnClose = syncOnClose;
         }
 
         @Override
@@ -198,8 +204,12 @@ public final class FlinkOutputFile implements OutputFile {
             try {
                 flushBuffer();
                 // A commit will name this file: its bytes must be on disk first, as Flink's
-                // FileSink syncs a part file before committing it (a no-op on object stores).
-                out.sync();
+                // FileSink syncs a part file before committing it. An object store has no sync
+                // (S3A warns, or throws with fs.s3a.downgrade.syncable.exceptions=false): the
+                // object is durable once close() has uploaded it.
+                if (syncOnClose) {
+                    out.sync();
+                }
             } finally {
                 closed = true;
                 out.close();
