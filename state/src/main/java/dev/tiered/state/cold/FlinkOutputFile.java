@@ -69,7 +69,7 @@ public final class FlinkOutputFile implements OutputFile {
         }
         stream =
                 new CountingOutputStream(
-                        fileSystem.create(path, mode), !ObjectStores.isObjectStore(path));
+                        fileSystem.create(path, mode), ObjectStores.isObjectStore(path));
         return stream;
     }
 
@@ -133,15 +133,15 @@ public final class FlinkOutputFile implements OutputFile {
      */
     static final class CountingOutputStream extends PositionOutputStream {
         private final FSDataOutputStream out;
-        private final boolean syncOnClose;
+        private final boolean objectStore;
         private final byte[] buffer = new byte[BUFFER_SIZE];
         private int buffered;
         private long count;
         private boolean closed;
 
-        CountingOutputStream(FSDataOutputStream out, boolean syncOnClose) {
+        CountingOutputStream(FSDataOutputStream out, boolean objectStore) {
             this.out = out;
-            this.syncOnClose = syncOnClose;
+            this.objectStore = objectStore;
         }
 
         @Override
@@ -179,7 +179,12 @@ public final class FlinkOutputFile implements OutputFile {
         @Override
         public void flush() throws IOException {
             flushBuffer();
-            out.flush();
+            // On an object store Flink's flush() is Hadoop's hflush(), which S3A does not have
+            // (it warns, or throws with fs.s3a.downgrade.syncable.exceptions=false); nothing is
+            // visible there before close() uploads the object anyway.
+            if (!objectStore) {
+                out.flush();
+            }
         }
 
         private void flushBuffer() throws IOException {
@@ -207,7 +212,7 @@ public final class FlinkOutputFile implements OutputFile {
                 // FileSink syncs a part file before committing it. An object store has no sync
                 // (S3A warns, or throws with fs.s3a.downgrade.syncable.exceptions=false): the
                 // object is durable once close() has uploaded it.
-                if (syncOnClose) {
+                if (!objectStore) {
                     out.sync();
                 }
             } finally {
