@@ -2,7 +2,6 @@ package dev.tiered.e2e;
 
 import dev.tiered.e2e.cluster.E2eFiles;
 import dev.tiered.e2e.cluster.FlinkCluster;
-import dev.tiered.e2e.cluster.FlinkClusterExtension;
 import dev.tiered.e2e.cluster.FlinkRestClient;
 import dev.tiered.e2e.cluster.Waits;
 import dev.tiered.e2e.jobs.ChatChangelogJob;
@@ -10,7 +9,7 @@ import dev.tiered.state.ChangeCursor;
 import dev.tiered.state.ScopeId;
 import dev.tiered.state.TieredTable;
 import dev.tiered.state.cold.BatchReadSpec;
-import dev.tiered.state.io.FlinkFileIO;
+import dev.tiered.state.io.TableFileIO;
 import dev.tiered.state.merge.ScopeReader;
 import dev.tiered.state.meta.CommitRecord;
 import dev.tiered.state.meta.TableState;
@@ -23,7 +22,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,23 +41,34 @@ import static org.assertj.core.api.Assertions.assertThat;
  * that writes a chat changelog into a USER table. The table must end with every change exactly once
  * (DESIGN §10, invariant 1) — also after a TaskManager running the job is killed with SIGKILL
  * mid-run and replaced by a new one.
+ *
+ * <p>The scenarios, over a warehouse each subclass provides: {@link JobJarE2ECase} on local disk,
+ * {@link S3JobJarE2ECase} on S3.
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class JobJarE2ECase {
+abstract class JobJarScenarios {
     private static final Duration JOB_TIMEOUT = Duration.ofMinutes(4);
     private static final int PARALLELISM = 2;
 
-    @RegisterExtension
-    static final FlinkClusterExtension FLINK =
-            new FlinkClusterExtension("job-jar-cluster", 2, 1, Map.of());
+    /** A warehouse of one test: the base URI the job gets, and how the test reads it. */
+    record Warehouse(String uri, TableFileIO io) {}
+
+    /** The cluster of the test class. */
+    abstract FlinkCluster cluster();
+
+    /** A new, empty warehouse named {@code name}. */
+    abstract Warehouse warehouse(String name) throws IOException;
+
+    /** Fails if the storage the warehouse lives on has gone. */
+    void assertStorageAlive() {}
 
     @Test
     @Order(1)
     void jobJarSubmittedThroughRestWritesEveryChangeExactlyOnce() throws Exception {
         long keys = 2_000;
-        java.nio.file.Path warehouse = warehouse("job-jar");
-        FlinkRestClient rest = FLINK.cluster().rest();
+        Warehouse warehouse = warehouse("job-jar");
+        FlinkRestClient rest = cluster().rest();
 
         String jobId = submit(rest, warehouse, List.of("--keys", Long.toString(keys)));
         awaitFinished(rest, jobId);
@@ -71,9 +80,10 @@ class JobJarE2ECase {
     @Order(2)
     void killedTaskManagerIsReplacedAndEveryChangeLandsExactlyOnce() throws Exception {
         long keys = 3_000;
-        java.nio.file.Path warehouse = warehouse("tm-kill");
-        java.nio.file.Path release = warehouse.resolveSibling("tm-kill.release");
-        FlinkCluster cluster = FLINK.cluster();
+        Warehouse warehouse = warehouse("tm-kill");
+        java.nio.file.Path release = cluster().directory().resolve("tm-kill.release");
+        Files.deleteIfExists(release);
+        FlinkCluster cluster = cluster();
         FlinkRestClient rest = cluster.rest();
 
         // 20 keys per checkpoint and subtask until released: 75 checkpoints at least, so the
@@ -132,23 +142,22 @@ class JobJarE2ECase {
         assertTableHoldsEveryChangeOnce(warehouse, keys);
     }
 
-    private static String submit(
-            FlinkRestClient rest, java.nio.file.Path warehouse, List<String> extraArgs)
+    private static String submit(FlinkRestClient rest, Warehouse warehouse, List<String> extraArgs)
             throws Exception {
         String jarId = rest.uploadJar(E2eFiles.jobJar());
         List<String> args = new ArrayList<>();
-        args.addAll(List.of("--warehouse", warehouse.toUri().toString()));
+        args.addAll(List.of("--warehouse", warehouse.uri()));
         args.addAll(List.of("--parallelism", Integer.toString(PARALLELISM)));
         args.addAll(extraArgs);
         return rest.runJar(jarId, ChatChangelogJob.class.getName(), args, PARALLELISM);
     }
 
-    private static boolean running(FlinkRestClient rest, String jobId) throws Exception {
+    private boolean running(FlinkRestClient rest, String jobId) throws Exception {
         failIfTerminallyFailed(rest, jobId);
         return rest.allTasksRunning(jobId);
     }
 
-    private static void awaitFinished(FlinkRestClient rest, String jobId) throws Exception {
+    private void awaitFinished(FlinkRestClient rest, String jobId) throws Exception {
         Waits.until(
                 "job " + jobId + " FINISHED",
                 JOB_TIMEOUT,
@@ -158,8 +167,7 @@ class JobJarE2ECase {
                 });
     }
 
-    private static void failIfTerminallyFailed(FlinkRestClient rest, String jobId)
-            throws Exception {
+    private void failIfTerminallyFailed(FlinkRestClient rest, String jobId) throws Exception {
         String state = rest.jobState(jobId);
         if (state.equals("FAILED") || state.equals("CANCELED")) {
             throw new AssertionError(
@@ -170,18 +178,12 @@ class JobJarE2ECase {
                             + ":\n"
                             + String.join("\n", rest.exceptions(jobId)));
         }
-        FLINK.cluster().assertAlive();
-    }
-
-    private static java.nio.file.Path warehouse(String name) throws IOException {
-        java.nio.file.Path warehouse = FLINK.cluster().directory().resolve("warehouse-" + name);
-        E2eFiles.deleteRecursively(warehouse);
-        Files.createDirectories(warehouse);
-        return warehouse;
+        cluster().assertAlive();
+        assertStorageAlive();
     }
 
     /** Rows of the latest commit; 0 while the sink has not created the table yet. */
-    private static int committedRows(java.nio.file.Path warehouse) throws IOException {
+    private static int committedRows(Warehouse warehouse) throws IOException {
         TieredTable table;
         try {
             table = open(warehouse);
@@ -191,7 +193,7 @@ class JobJarE2ECase {
         return readAll(table, table.latestState()).size();
     }
 
-    private static void assertTableHoldsEveryChangeOnce(java.nio.file.Path warehouse, long keys)
+    private static void assertTableHoldsEveryChangeOnce(Warehouse warehouse, long keys)
             throws IOException {
         TieredTable table = open(warehouse);
         TableState state = table.latestState();
@@ -205,8 +207,8 @@ class JobJarE2ECase {
         assertThat(committed).as("each writer's checkpoint committed once").doesNotHaveDuplicates();
     }
 
-    private static TieredTable open(java.nio.file.Path warehouse) throws IOException {
-        return TieredTable.open(new FlinkFileIO(), new Path(warehouse.toUri()), "chat", "messages");
+    private static TieredTable open(Warehouse warehouse) throws IOException {
+        return TieredTable.open(warehouse.io(), new Path(warehouse.uri()), "chat", "messages");
     }
 
     /** The table over both tiers, id to content; each row in its owner's scope, once. */
