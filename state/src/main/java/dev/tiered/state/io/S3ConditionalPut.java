@@ -40,8 +40,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Outcomes: created → true; 412 → false, unless an earlier attempt of this call may have landed
  * (then the object is read back and compared); 409 (a concurrent conditional write in flight) and
- * 5xx → retried; anything else → IOException. The SDK's own retries are off: a retry after a lost
- * response would turn this call's own success into a 412, so this class keeps track of it.
+ * 5xx other than 501 → retried; 501 (a store without conditional writes) and anything else →
+ * IOException naming it. The SDK's own retries are off: a retry after a lost response would turn
+ * this call's own success into a 412, so this class keeps track of it.
  */
 final class S3ConditionalPut {
     private static final Logger LOG = LoggerFactory.getLogger(S3ConditionalPut.class);
@@ -82,6 +83,17 @@ final class S3ConditionalPut {
                 int status = e.statusCode();
                 if (status == 412) {
                     return mayHaveLanded && sameContent(client, bucket, key, content, path);
+                }
+                if (status == 501) {
+                    throw new IOException(
+                            "Cannot create "
+                                    + path
+                                    + " if absent: the S3 endpoint does not implement conditional"
+                                    + " writes (If-None-Match: *), which commits need ("
+                                    + settings
+                                    + "): "
+                                    + e.getMessage(),
+                            e);
                 }
                 if (status != 409 && status < 500) {
                     throw new IOException(
