@@ -43,4 +43,16 @@ class ArchitectureTest {
                         "dev.tiered.sink..", "dev.tiered.source..", "dev.tiered.table..")
                 .check(STATE);
     }
+
+    /** The AWS SDK is the commit point's on S3 and nobody else's (DESIGN §3). */
+    @Test
+    void onlyTheS3CommitPointUsesTheAwsSdk() {
+        noClasses()
+                .that()
+                .doNotHaveFullyQualifiedName("dev.tiered.state.io.S3ConditionalPut")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("software.amazon..")
+                .check(STATE);
+    }
 }

@@ -55,12 +55,52 @@ class ShadedJarITCase {
                         "com/fasterxml/jackson/",
                         "org/apache/parquet/",
                         "org/apache/avro/",
-                        "org/apache/commons/"
+                        "org/apache/commons/",
+                        "software/amazon/awssdk/",
+                        "org/reactivestreams/"
                     }) {
                 assertThat(names).as(prefix).noneMatch(n -> n.startsWith(prefix));
                 assertThat(names)
                         .as(prefix)
                         .anyMatch(n -> n.startsWith("dev/tiered/shaded/" + prefix));
+            }
+        }
+    }
+
+    /**
+     * The AWS SDK is there for one conditional PutObject (the commit point on S3), over the JDK's
+     * HTTP client: none of its Netty/Apache clients or the CRT's native code.
+     */
+    @Test
+    void bundlesTheS3SdkWithTheJdkHttpClientOnly() throws IOException {
+        String sdk = "dev/tiered/shaded/software/amazon/awssdk/";
+        try (JarFile jar = new JarFile(shadedJar())) {
+            List<String> names = entries(jar);
+            assertThat(names)
+                    .contains(
+                            sdk + "services/s3/S3Client.class",
+                            sdk + "http/urlconnection/UrlConnectionHttpClient.class");
+            assertThat(names)
+                    .noneMatch(n -> n.startsWith(sdk + "http/nio/"))
+                    .noneMatch(n -> n.startsWith(sdk + "http/apache"))
+                    .noneMatch(n -> n.startsWith(sdk + "crt/"))
+                    .noneMatch(n -> n.contains("/netty/"));
+            JarEntry httpServices =
+                    jar.getJarEntry(
+                            "META-INF/services/dev.tiered.shaded.software.amazon.awssdk.http"
+                                    + ".SdkHttpService");
+            assertThat(httpServices).isNotNull();
+            try (BufferedReader reader =
+                    new BufferedReader(
+                            new InputStreamReader(
+                                    jar.getInputStream(httpServices), StandardCharsets.UTF_8))) {
+                assertThat(
+                                reader.lines()
+                                        .map(String::trim)
+                                        .filter(l -> !l.isEmpty() && !l.startsWith("#")))
+                        .containsExactly(
+                                "dev.tiered.shaded.software.amazon.awssdk.http.urlconnection"
+                                        + ".UrlConnectionSdkHttpService");
             }
         }
     }

@@ -1,6 +1,7 @@
 package dev.tiered.sink.internal;
 
 import dev.tiered.state.BadRowException;
+import dev.tiered.state.io.ObjectStores;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.fs.FSDataOutputStream;
@@ -25,6 +26,7 @@ final class DeadLetters implements AutoCloseable {
     private static final JsonFactory JSON = new JsonFactory();
 
     private final Path dir;
+    private final boolean objectStore;
     private final String prefix;
     private final RowData.FieldGetter[] getters;
     private final String[] names;
@@ -33,6 +35,7 @@ final class DeadLetters implements AutoCloseable {
 
     DeadLetters(Path dir, String prefix, RowType rowType) {
         this.dir = dir;
+        this.objectStore = ObjectStores.isObjectStore(dir);
         this.prefix = prefix;
         this.names = rowType.getFieldNames().toArray(new String[0]);
         this.getters = new RowData.FieldGetter[names.length];
@@ -46,7 +49,8 @@ final class DeadLetters implements AutoCloseable {
             Path file = new Path(dir, prefix + "-" + files++ + ".jsonl");
             out = file.getFileSystem().create(file, FileSystem.WriteMode.NO_OVERWRITE);
         }
-        try (JsonGenerator gen = JSON.createGenerator((OutputStream) new NonClosing(out))) {
+        try (JsonGenerator gen =
+                JSON.createGenerator((OutputStream) new NonClosing(out, objectStore))) {
             gen.writeStartObject();
             gen.writeStringField("table", tableId);
             gen.writeStringField("column", error.column());
@@ -65,7 +69,10 @@ final class DeadLetters implements AutoCloseable {
     /** Ends the current file, making its rows durable. */
     void roll() throws IOException {
         if (out != null) {
-            out.sync();
+            if (!objectStore) {
+                // On an object store the rows are durable when close() has uploaded them.
+                out.sync();
+            }
             out.close();
             out = null;
         }
@@ -76,10 +83,23 @@ final class DeadLetters implements AutoCloseable {
         roll();
     }
 
-    /** Keeps the generator from closing the shared stream. */
+    /**
+     * Keeps the generator from closing the shared stream, and from flushing it on an object store
+     * (Flink's flush() is Hadoop's hflush() there, which S3A does not have).
+     */
     private static final class NonClosing extends java.io.FilterOutputStream {
-        NonClosing(OutputStream out) {
+        private final boolean objectStore;
+
+        NonClosing(OutputStream out, boolean objectStore) {
             super(out);
+            this.objectStore = objectStore;
+        }
+
+        @Override
+        public void flush() throws IOException {
+            if (!objectStore) {
+                out.flush();
+            }
         }
 
         @Override

@@ -29,6 +29,19 @@ public final class E2eFiles {
         return existing("e2e.flink.opt", "mvn -pl e2e-tests -am verify");
     }
 
+    /**
+     * {@code target/flink-plugins}: the cluster's {@code plugins/}, one directory per plugin
+     * ({@code s3-fs-hadoop/flink-s3-fs-hadoop-<version>.jar}), as in a distribution.
+     */
+    public static Path flinkPlugins() {
+        return existing("e2e.flink.plugins", "mvn -pl e2e-tests -am verify");
+    }
+
+    /** {@code target/s3mock/s3mock-<version>-exec.jar}: the S3-compatible server of the tests. */
+    public static Path s3MockJar() {
+        return existing("e2e.s3mock.jar", "mvn -pl e2e-tests -am verify");
+    }
+
     /** {@code table-factory/target/flink-sql-connector-tiered-<version>.jar}. */
     public static Path connectorJar() {
         return existing("e2e.connector.jar", "mvn -pl table-factory,e2e-tests -am verify");

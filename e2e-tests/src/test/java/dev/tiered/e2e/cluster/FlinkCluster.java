@@ -25,6 +25,11 @@ import java.util.stream.Stream;
  * jars the build copied into {@code target/flink-lib} (Flink, flink-statebackend-rocksdb with
  * frocksdbjni, log4j) and our shaded {@code flink-sql-connector-tiered-*.jar}.
  *
+ * <p>Every JVM gets the environment the distribution's {@code config.sh} exports: {@code
+ * FLINK_CONF_DIR} (the generated configuration) and {@code FLINK_PLUGINS_DIR} ({@code
+ * target/flink-plugins}, holding {@code s3-fs-hadoop/}), so file systems such as {@code s3://} are
+ * loaded from plugins in class loaders of their own, as on a real cluster.
+ *
  * <p>Ports are chosen free; every JVM logs into the cluster's directory, which is kept (under
  * {@code target/e2e}) for the failsafe report; {@link #logTails(int)} gives their last lines.
  * TaskManagers can be killed with SIGKILL ({@link #killTaskManager(int)}) and new ones started.
@@ -277,6 +282,8 @@ public final class FlinkCluster implements AutoCloseable {
                         .directory(dir.toFile())
                         .redirectErrorStream(true)
                         .redirectOutput(out.toFile());
+        builder.environment().put("FLINK_CONF_DIR", confDir.toString());
+        builder.environment().put("FLINK_PLUGINS_DIR", E2eFiles.flinkPlugins().toString());
         builder.environment().putAll(env);
         return new Node(nodeName, builder.start(), log, out);
     }

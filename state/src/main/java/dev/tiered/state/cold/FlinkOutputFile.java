@@ -1,5 +1,7 @@
 package dev.tiered.state.cold;
 
+import dev.tiered.state.io.ObjectStores;
+
 import org.apache.flink.core.fs.FSDataOutputStream;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
@@ -75,7 +77,14 @@ public final class FlinkOutputFile implements OutputFile {
         if (stream != null) {
             throw new IllegalStateException("Cannot open " + path + " twice");
         }
-        stream = new CountingOutputStream(fileSystem.create(path, mode), syncs, path.toString());
+        boolean objectStore = ObjectStores.isObjectStore(path);
+        stream =
+                new CountingOutputStream(
+                        fileSystem.create(path, mode),
+                        // an object has nothing to sync: close() uploads it
+                        objectStore ? null : syncs,
+                        path.toString(),
+                        objectStore);
         return stream;
     }
 
@@ -141,15 +150,18 @@ public final class FlinkOutputFile implements OutputFile {
         private final FSDataOutputStream out;
         private final FileSyncs syncs;
         private final String path;
+        private final boolean objectStore;
         private final byte[] buffer = new byte[BUFFER_SIZE];
         private int buffered;
         private long count;
         private boolean closed;
 
-        CountingOutputStream(FSDataOutputStream out, FileSyncs syncs, String path) {
+        CountingOutputStream(
+                FSDataOutputStream out, FileSyncs syncs, String path, boolean objectStore) {
             this.out = out;
             this.syncs = syncs;
             this.path = path;
+            this.objectStore = objectStore;
         }
 
         @Override
@@ -187,7 +199,12 @@ public final class FlinkOutputFile implements OutputFile {
         @Override
         public void flush() throws IOException {
             flushBuffer();
-            out.flush();
+            // On an object store Flink's flush() is Hadoop's hflush(), which S3A does not have
+            // (it warns, or throws with fs.s3a.downgrade.syncable.exceptions=false); nothing is
+            // visible there before close() uploads the object anyway.
+            if (!objectStore) {
+                out.flush();
+            }
         }
 
         private void flushBuffer() throws IOException {
@@ -224,8 +241,12 @@ public final class FlinkOutputFile implements OutputFile {
             try {
                 flushBuffer();
                 // A commit will name this file: its bytes must be on disk first, as Flink's
-                // FileSink syncs a part file before committing it (a no-op on object stores).
-                out.sync();
+                // FileSink syncs a part file before committing it. An object store has no sync
+                // (S3A warns, or throws with fs.s3a.downgrade.syncable.exceptions=false): the
+                // object is durable once close() has uploaded it.
+                if (!objectStore) {
+                    out.sync();
+                }
             } finally {
                 closed = true;
                 out.close();

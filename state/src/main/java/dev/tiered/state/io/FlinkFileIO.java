@@ -1,5 +1,6 @@
 package dev.tiered.state.io;
 
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.FSDataInputStream;
 import org.apache.flink.core.fs.FSDataOutputStream;
 import org.apache.flink.core.fs.FileStatus;
@@ -14,8 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -27,27 +26,53 @@ import java.util.UUID;
  *       the target exists, atomically), then delete the temp file;
  *   <li>HDFS and other file systems with rename-no-overwrite semantics: temp file + rename, which
  *       fails when the target exists;
- *   <li>object stores: refused until the conditional-put path exists (a plain put would overwrite a
- *       concurrent commit).
+ *   <li>S3 ({@code s3://}, {@code s3a://}): one {@code PutObject} with {@code If-None-Match: *}
+ *       through the AWS SDK ({@link S3ConditionalPut}), configured from the same {@code s3.*} keys
+ *       as Flink's S3 plugin ({@link S3Settings}); everything else goes through the plugin;
+ *   <li>other object stores: refused (a plain put would overwrite a concurrent commit).
  * </ul>
+ *
+ * <p>On object stores nothing is renamed or synced: {@link #overwrite} is one put, visible whole
+ * when its stream closes.
  */
 public final class FlinkFileIO implements TableFileIO {
 
-    private static final Set<String> OBJECT_STORE_SCHEMES =
-            Set.of("s3", "s3a", "s3n", "s3p", "gs", "oss", "abfs", "abfss", "wasb", "wasbs");
+    /** Null: the cluster's configuration, read when an S3 commit first needs it. */
+    private final S3Settings s3;
+
+    /**
+     * A file IO whose S3 settings come from the process's Flink configuration ({@code
+     * $FLINK_CONF_DIR/config.yaml}), as on every JobManager, TaskManager and SQL gateway of a
+     * cluster.
+     */
+    public FlinkFileIO() {
+        this.s3 = null;
+    }
+
+    /**
+     * A file IO whose S3 settings come from {@code flinkConfig} (the {@code s3.*} keys of Flink's
+     * S3 plugin): for processes without a cluster configuration, such as tests and tools.
+     */
+    public FlinkFileIO(Configuration flinkConfig) {
+        this.s3 = S3Settings.of(flinkConfig);
+    }
 
     @Override
     public boolean createIfAbsent(Path path, byte[] content) throws IOException {
-        FileSystem fs = path.getFileSystem();
-        String scheme = path.toUri().getScheme();
-        if (scheme != null && OBJECT_STORE_SCHEMES.contains(scheme.toLowerCase(Locale.ROOT))) {
+        if (ObjectStores.isS3(path)) {
+            return S3ConditionalPut.putIfAbsent(
+                    s3 != null ? s3 : S3Settings.ofCluster(), path, content);
+        }
+        if (ObjectStores.isObjectStore(path)) {
             throw new IOException(
                     "Cannot create "
                             + path
                             + " if absent: conditional writes to '"
-                            + scheme
-                            + "' are not supported by this release");
+                            + ObjectStores.scheme(path)
+                            + "' are not supported (use s3:// or s3a:// with flink-s3-fs-hadoop,"
+                            + " or a file system with atomic rename)");
         }
+        FileSystem fs = path.getFileSystem();
         if (fs.exists(path)) {
             return false;
         }
@@ -66,6 +91,14 @@ public final class FlinkFileIO implements TableFileIO {
     @Override
     public void overwrite(Path path, byte[] content) throws IOException {
         FileSystem fs = path.getFileSystem();
+        if (ObjectStores.isObjectStore(path)) {
+            // One put: readers see the old object or the new one, never a part (and a rename
+            // would be a copy plus a delete, with nothing at the path in between).
+            try (FSDataOutputStream out = fs.create(path, FileSystem.WriteMode.OVERWRITE)) {
+                out.write(content);
+            }
+            return;
+        }
         Path temp = tempSibling(path);
         writeFully(fs, temp, content);
         try {
