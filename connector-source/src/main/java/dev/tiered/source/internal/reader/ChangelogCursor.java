@@ -38,11 +38,12 @@ import java.util.function.LongPredicate;
  * upsert of a key that existed is {@code +U}, of one that did not {@code +I}; a delete of a key
  * that existed is {@code -D}, of one that did not nothing. "Existed" is decided once per key, for
  * the commit's first change of the key, against the table at the previous commit, and then followed
- * through the commit's own changes. The check is one merged read of the scope at the previous
- * commit, of the key column only and only over the range between the commit's smallest and largest
- * changed key, of the batches whose key statistics overlap that range and of the live hot segments
- * whose key range of the scope holds a changed key (so appends of new, increasing keys — snowflake
- * ids — open no file). Without a primary key every upsert is {@code +I}.
+ * through the commit's own changes. The live hot segments answer first, from the reader's key index
+ * of them ({@link HotSegmentCache}): a key with a version there above the scope's flushed-through
+ * bound existed if that newest version is an upsert. The keys without one are checked by a merged
+ * read of the scope's batches at the previous commit, of the key column only and only over their
+ * key range, of the batches whose key statistics overlap it (so appends of new, increasing keys —
+ * snowflake ids — open no file). Without a primary key every upsert is {@code +I}.
  *
  * <p>The rows come from the reader's {@link HotSegmentCache}: a commit's hot segments hold the
  * changes of many scopes and are decoded once for all of that commit's splits.
@@ -134,11 +135,9 @@ final class ChangelogCursor implements SplitCursor {
     }
 
     /**
-     * Marks the keys that exist in the scope at the commit before the split's: a merged read of the
-     * key column over the changed key range, of the batches whose manifest key statistics overlap
-     * that range and of the live hot segments whose key range of the scope ({@link
-     * HotSegmentCache}) holds one of the changed keys. With none, no changed key existed and
-     * nothing is read: appends of new, increasing keys read no file at all.
+     * Marks the keys that exist in the scope at the commit before the split's: by their newest live
+     * hot version ({@link HotSegmentCache#hotVersions}), else by a merged read of the key column of
+     * the batches whose manifest key statistics overlap the range of the keys left.
      */
     private static void probe(
             TieredTable table,
@@ -153,24 +152,38 @@ final class ChangelogCursor implements SplitCursor {
             throws IOException {
         ScopeId scope = split.scope();
         TableState before = cache.stateAt(split.commit() - 1);
-        KeyRange changed =
+        boolean[] decided = new boolean[keys.length];
+        cache.hotVersions(before, scope, keys, present, decided);
+        int first = 0;
+        while (first < keys.length && decided[first]) {
+            first++;
+        }
+        int last = keys.length - 1;
+        while (last >= first && decided[last]) {
+            last--;
+        }
+        if (first > last) {
+            return; // every changed key has a hot version: the batches cannot change the answer
+        }
+        KeyRange undecided =
                 KeyRange.between(
-                        keyGetter.getFieldOrNull(keys[0]),
-                        keyGetter.getFieldOrNull(keys[keys.length - 1]));
-        List<String> batches = batchesOverlapping(table, cache, before, scope, changed, keyPos);
-        List<String> hot = cache.hotSegmentsWithAnyOf(before, scope, keys);
-        if (batches.isEmpty() && hot.isEmpty()) {
+                        keyGetter.getFieldOrNull(keys[first]),
+                        keyGetter.getFieldOrNull(keys[last]));
+        List<String> batches = batchesOverlapping(table, cache, before, scope, undecided, keyPos);
+        if (batches.isEmpty()) {
             return;
         }
         String keyName = table.definition().columns().get(keyPos).name();
+        // Only the batches: a hot version above the flushed-through bound is newer than any
+        // batch row, and the keys that have one are decided already.
         try (ChangeCursor existing =
                 ScopeReader.open(
                         table,
                         scope,
                         batches,
-                        hot,
+                        List.of(),
                         before.scope(scope).flushedThroughSeq(),
-                        new BatchReadSpec(List.of(keyName), changed),
+                        new BatchReadSpec(List.of(keyName), undecided),
                         nowMillis,
                         false)) {
             int i = 0;
@@ -179,7 +192,10 @@ final class ChangelogCursor implements SplitCursor {
                     i++;
                 }
                 if (i < keys.length && keyOrder.compare(keys[i], existing.row()) == 0) {
-                    present[i++] = true;
+                    if (!decided[i]) {
+                        present[i] = true;
+                    }
+                    i++;
                 }
             }
         }

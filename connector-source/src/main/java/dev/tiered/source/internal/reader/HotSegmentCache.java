@@ -46,20 +46,21 @@ import java.util.function.Predicate;
  *       STREAM tables hold one scope, and are streamed). Only the newest commit's segments are
  *       kept: splits reach a reader in commit order, so an older commit is not asked for again (if
  *       it were, it would be decoded again, still correctly).
- *   <li><b>Key ranges</b>: the smallest and largest key of each scope in each hot segment the
- *       reader has decoded. The changelog's existence check (see {@link ChangelogCursor}) reads
- *       only the live hot segments whose key range of the scope overlaps the changed keys; a live
- *       segment the reader has not seen yet (older than its first split) is decoded once for its
- *       ranges. Ranges of segments no longer live are dropped.
+ *   <li><b>Key index</b>: for each hot segment the reader has decoded, each scope's keys, sorted,
+ *       with the newest {@code _seq} of the key in the segment and whether it is a delete. The
+ *       changelog's existence check (see {@link ChangelogCursor}) answers from it for every key
+ *       with a live hot version, without reading a segment again; a live segment the reader has not
+ *       seen yet (older than its first split) is decoded once for its keys. Entries of segments no
+ *       longer live are dropped.
  * </ul>
  *
  * <p>It also keeps the table state of the commit the last probe ran against and the scopes'
  * manifests, so the probes of one commit's splits do not fold the log or parse a manifest each.
  *
- * <p>Memory: the rows of one commit's hot segments (of the scopes the reader may read), one key
- * range per (live hot segment, scope) and one manifest per scope read. Used by the fetcher thread
- * only; the rows it hands out are read-only copies, so the task thread may read them while a later
- * split is opened.
+ * <p>Memory: the rows of one commit's hot segments (of the scopes the reader may read), a key and a
+ * {@code _seq} per change in the live hot segments (bounded like the hot tier) and one manifest per
+ * scope read. Used by the fetcher thread only; the rows it hands out are read-only copies, so the
+ * task thread may read them while a later split is opened.
  */
 @Internal
 final class HotSegmentCache {
@@ -73,8 +74,8 @@ final class HotSegmentCache {
 
     private long commit = -1;
     private final Map<String, Map<ScopeId, ScopeRows>> rows = new HashMap<>();
-    private final Map<String, Map<ScopeId, RowData[]>> keyRanges = new HashMap<>();
-    private long rangesPrunedAt = -1;
+    private final Map<String, Map<ScopeId, SegmentKeys>> keyIndex = new HashMap<>();
+    private long indexPrunedAt = -1;
     private TableState state;
     private final Map<ScopeId, ScopeManifest> manifests = new HashMap<>();
 
@@ -129,52 +130,54 @@ final class HotSegmentCache {
     }
 
     /**
-     * The live hot segments of {@code scope} at {@code before} whose key range of the scope holds
-     * one of {@code keys} (sorted, as key rows): the others hold no version of any of them.
+     * Decides what the live hot segments of {@code scope} at {@code before} say about {@code keys}
+     * (sorted key rows): for each key with a version above the scope's flushed-through bound,
+     * {@code decided[i]} is set and {@code present[i]} tells whether its newest such version is an
+     * upsert. Keys left undecided have no hot version: the batches decide them. Reads no file for
+     * segments the reader decoded already.
      */
-    synchronized List<String> hotSegmentsWithAnyOf(TableState before, ScopeId scope, RowData[] keys)
+    synchronized void hotVersions(
+            TableState before, ScopeId scope, RowData[] keys, boolean[] present, boolean[] decided)
             throws IOException {
-        if (before.commit() != rangesPrunedAt) {
+        if (before.commit() != indexPrunedAt) {
             Set<String> live = new HashSet<>();
             for (HotSegmentRef segment : before.hotSegments()) {
                 live.add(segment.path());
             }
-            keyRanges.keySet().removeIf(path -> !live.contains(path) && !rows.containsKey(path));
-            rangesPrunedAt = before.commit();
+            keyIndex.keySet().removeIf(path -> !live.contains(path) && !rows.containsKey(path));
+            indexPrunedAt = before.commit();
         }
         long flushed = before.scope(scope).flushedThroughSeq();
-        List<String> overlapping = new ArrayList<>();
+        long[] newest = new long[keys.length];
+        Arrays.fill(newest, Long.MIN_VALUE);
         for (HotSegmentRef segment : before.hotSegments()) {
             if (segment.maxSeq() <= flushed) {
                 continue;
             }
-            // A decoded segment's ranges name its scopes (a hash lookup); the commit record's
+            // A decoded segment's index names its scopes (a hash lookup); the commit record's
             // scope list is searched only before a segment is decoded, so that a user-filtered
             // read opens only segments with changes of its user.
-            Map<ScopeId, RowData[]> ranges = keyRanges.get(segment.path());
-            if (ranges == null) {
+            Map<ScopeId, SegmentKeys> index = keyIndex.get(segment.path());
+            if (index == null) {
                 if (!segment.scopes().contains(scope)) {
                     continue;
                 }
                 decode(segment.path(), false);
-                ranges = keyRanges.get(segment.path());
+                index = keyIndex.get(segment.path());
             }
-            RowData[] bounds = ranges.get(scope);
-            if (bounds != null && holdsAnyOf(bounds, keys)) {
-                overlapping.add(segment.path());
+            SegmentKeys versions = index.get(scope);
+            if (versions == null) {
+                continue;
+            }
+            for (int i = 0; i < keys.length; i++) {
+                int at = Arrays.binarySearch(versions.keys, keys[i], keyOrder);
+                if (at >= 0 && versions.seqs[at] > flushed && versions.seqs[at] > newest[i]) {
+                    newest[i] = versions.seqs[at];
+                    present[i] = !versions.deletes[at];
+                    decided[i] = true;
+                }
             }
         }
-        return overlapping;
-    }
-
-    /** Whether some key lies in {@code [bounds[0], bounds[1]]}. */
-    private boolean holdsAnyOf(RowData[] bounds, RowData[] keys) {
-        int i = Arrays.binarySearch(keys, bounds[0], keyOrder);
-        if (i >= 0) {
-            return true;
-        }
-        int above = -i - 1;
-        return above < keys.length && keyOrder.compare(keys[above], bounds[1]) <= 0;
     }
 
     /**
@@ -201,35 +204,96 @@ final class HotSegmentCache {
         return manifest;
     }
 
-    /** Reads a segment once: the key range of each scope, and its rows by scope if asked. */
+    /** Reads a segment once: the key index of each scope, and its rows by scope if asked. */
     private Map<ScopeId, ScopeRows> decode(String segment, boolean keepRows) throws IOException {
         Map<ScopeId, ScopeRows> byScope = new HashMap<>();
+        Map<ScopeId, ScopeRows> keysByScope = keyPos < 0 ? null : new HashMap<>();
         Path file = new Path(table.layout().hotDir(), segment);
         try (HotSegmentReader reader =
                 HotSegmentReader.open(file.getFileSystem(), file, table.definition(), scopes)) {
             ScopeId last = null;
             ScopeRows current = null;
+            ScopeRows currentKeys = null;
             while (reader.next()) {
                 if (reader.scope() != last) {
                     last = reader.scope();
-                    current = byScope.computeIfAbsent(last, s -> new ScopeRows());
+                    current = keepRows ? byScope.computeIfAbsent(last, s -> new ScopeRows()) : null;
+                    currentKeys =
+                            keysByScope == null
+                                    ? null
+                                    : keysByScope.computeIfAbsent(last, s -> new ScopeRows());
                 }
                 RowData row = reader.row();
-                if (keepRows) {
+                if (current != null) {
                     current.add(reader.seq(), reader.op(), serializer.toBinaryRow(row).copy());
                 }
-                if (keyPos >= 0) {
-                    current.extendKeyRange(row, keyOrder, keyGetter, keyPos);
+                if (currentKeys != null) {
+                    currentKeys.add(reader.seq(), reader.op(), keyRow(row));
                 }
             }
         }
-        if (keyPos >= 0) {
-            Map<ScopeId, RowData[]> ranges = new HashMap<>(byScope.size() * 2);
-            byScope.forEach(
-                    (scope, part) -> ranges.put(scope, new RowData[] {part.minKey, part.maxKey}));
-            keyRanges.put(segment, ranges);
+        if (keysByScope != null) {
+            Map<ScopeId, SegmentKeys> index = new HashMap<>(keysByScope.size() * 2);
+            keysByScope.forEach((scope, part) -> index.put(scope, SegmentKeys.of(part, keyOrder)));
+            keyIndex.put(segment, index);
         }
         return keepRows ? byScope : null;
+    }
+
+    /** A row with only the key set (a copy), as the key comparator reads it. */
+    private RowData keyRow(RowData row) {
+        GenericRowData key = new GenericRowData(keyPos + 1);
+        key.setField(keyPos, copyKey(keyGetter.getFieldOrNull(row)));
+        return key;
+    }
+
+    /**
+     * The keys of one scope in one segment, sorted, each with its newest {@code _seq} in the
+     * segment and whether that version is a delete.
+     */
+    private static final class SegmentKeys {
+        final RowData[] keys;
+        final long[] seqs;
+        final boolean[] deletes;
+
+        private SegmentKeys(RowData[] keys, long[] seqs, boolean[] deletes) {
+            this.keys = keys;
+            this.seqs = seqs;
+            this.deletes = deletes;
+        }
+
+        /** From a scope's changes in arrival ({@code _seq}) order. */
+        static SegmentKeys of(ScopeRows changes, Comparator<RowData> keyOrder) {
+            Integer[] order = new Integer[changes.size];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            // Stable: the versions of a key stay in _seq order, the last one is the newest.
+            Arrays.sort(order, (a, b) -> keyOrder.compare(changes.rows[a], changes.rows[b]));
+            int distinct = 0;
+            for (int i = 0; i < order.length; i++) {
+                if (i + 1 == order.length
+                        || keyOrder.compare(changes.rows[order[i]], changes.rows[order[i + 1]])
+                                != 0) {
+                    distinct++;
+                }
+            }
+            RowData[] keys = new RowData[distinct];
+            long[] seqs = new long[distinct];
+            boolean[] deletes = new boolean[distinct];
+            int k = 0;
+            for (int i = 0; i < order.length; i++) {
+                int at = order[i];
+                if (i + 1 == order.length
+                        || keyOrder.compare(changes.rows[at], changes.rows[order[i + 1]]) != 0) {
+                    keys[k] = changes.rows[at];
+                    seqs[k] = changes.seqs[at];
+                    deletes[k] = changes.ops[at] == ChangeOp.DELETE;
+                    k++;
+                }
+            }
+            return new SegmentKeys(keys, seqs, deletes);
+        }
     }
 
     /** A key value that outlives the row it was read from (strings and bytes are views). */
@@ -252,8 +316,6 @@ final class HotSegmentCache {
         private ChangeOp[] ops = new ChangeOp[4];
         private RowData[] rows = new RowData[4];
         private int size;
-        private GenericRowData minKey;
-        private GenericRowData maxKey;
 
         void add(long seq, ChangeOp op, RowData row) {
             if (size == seqs.length) {
@@ -266,25 +328,6 @@ final class HotSegmentCache {
             ops[size] = op;
             rows[size] = row;
             size++;
-        }
-
-        /** Widens the key range by the key of {@code row}; allocates only when a bound moves. */
-        void extendKeyRange(
-                RowData row, Comparator<RowData> keyOrder, RowData.FieldGetter key, int keyPos) {
-            if (minKey == null) {
-                minKey = keyRow(row, key, keyPos);
-                maxKey = keyRow(row, key, keyPos);
-            } else if (keyOrder.compare(row, minKey) < 0) {
-                minKey = keyRow(row, key, keyPos);
-            } else if (keyOrder.compare(row, maxKey) > 0) {
-                maxKey = keyRow(row, key, keyPos);
-            }
-        }
-
-        private static GenericRowData keyRow(RowData row, RowData.FieldGetter key, int keyPos) {
-            GenericRowData keyRow = new GenericRowData(row.getArity());
-            keyRow.setField(keyPos, copyKey(key.getFieldOrNull(row)));
-            return keyRow;
         }
 
         /**
