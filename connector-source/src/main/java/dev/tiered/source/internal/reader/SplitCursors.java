@@ -4,6 +4,7 @@ import dev.tiered.source.internal.ReadConfig;
 import dev.tiered.source.internal.split.TieredSplit;
 import dev.tiered.state.ChangeCursor;
 import dev.tiered.state.ChangeOp;
+import dev.tiered.state.ScopeId;
 import dev.tiered.state.TableDefinition;
 import dev.tiered.state.TieredTable;
 import dev.tiered.state.cold.KeyRange;
@@ -22,11 +23,15 @@ public final class SplitCursors {
     private final TieredTable table;
     private final ReadConfig config;
     private final int[] produced;
+    private final HotSegmentCache hotSegments;
 
     public SplitCursors(TieredTable table, ReadConfig config) {
         this.table = table;
         this.config = config;
         this.produced = config.producedIndexes();
+        ScopeId onlyScope = config.userId() == null ? null : ScopeId.user(config.userId());
+        this.hotSegments =
+                new HotSegmentCache(table, scope -> onlyScope == null || onlyScope.equals(scope));
     }
 
     /**
@@ -37,7 +42,8 @@ public final class SplitCursors {
         SplitCursor cursor =
                 split.kind() == TieredSplit.Kind.SNAPSHOT
                         ? snapshot(split, nowMillis)
-                        : ChangelogCursor.open(table, config, split, nowMillis, produced);
+                        : ChangelogCursor.open(
+                                table, config, hotSegments, split, nowMillis, produced);
         try {
             for (long i = 0; i < split.position(); i++) {
                 if (!cursor.next()) {
