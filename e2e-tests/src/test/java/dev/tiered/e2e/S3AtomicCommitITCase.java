@@ -9,6 +9,7 @@ import dev.tiered.state.io.FlinkFileIO;
 import dev.tiered.state.io.TableFileIO;
 import dev.tiered.state.meta.ScopeManifest;
 import dev.tiered.state.meta.TableState;
+import dev.tiered.state.testing.ForwardingTableFileIO;
 import dev.tiered.state.testing.ManualClock;
 import dev.tiered.state.testing.TableFixtures;
 
@@ -158,12 +159,11 @@ class S3AtomicCommitITCase {
     }
 
     /** Counts creates of commit files that found the number taken. */
-    private static final class LostRaceCounter implements TableFileIO {
-        private final TableFileIO delegate;
+    private static final class LostRaceCounter extends ForwardingTableFileIO {
         private final AtomicInteger lost;
 
         LostRaceCounter(TableFileIO delegate, AtomicInteger lost) {
-            this.delegate = delegate;
+            super(delegate);
             this.lost = lost;
         }
 
@@ -174,41 +174,6 @@ class S3AtomicCommitITCase {
                 lost.incrementAndGet();
             }
             return created;
-        }
-
-        @Override
-        public void overwrite(Path path, byte[] content) throws IOException {
-            delegate.overwrite(path, content);
-        }
-
-        @Override
-        public byte[] read(Path path) throws IOException {
-            return delegate.read(path);
-        }
-
-        @Override
-        public boolean exists(Path path) throws IOException {
-            return delegate.exists(path);
-        }
-
-        @Override
-        public List<String> list(Path dir) throws IOException {
-            return delegate.list(dir);
-        }
-
-        @Override
-        public boolean delete(Path path) throws IOException {
-            return delegate.delete(path);
-        }
-
-        @Override
-        public long length(Path path) throws IOException {
-            return delegate.length(path);
-        }
-
-        @Override
-        public long modifiedMillis(Path path) throws IOException {
-            return delegate.modifiedMillis(path);
         }
     }
 }

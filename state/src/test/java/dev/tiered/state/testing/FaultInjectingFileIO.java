@@ -14,7 +14,7 @@ import java.util.List;
  * a name ("create _log/00000000000000000003.json"), so a test can crash at every step of an
  * operation in turn and say which step it crashed at.
  */
-public final class FaultInjectingFileIO implements TableFileIO {
+public final class FaultInjectingFileIO extends ForwardingTableFileIO {
 
     /** Whether the crash happens before the operation takes effect or after. */
     public enum When {
@@ -31,13 +31,12 @@ public final class FaultInjectingFileIO implements TableFileIO {
         }
     }
 
-    private final TableFileIO delegate;
     private final List<String> steps = new ArrayList<>();
     private int crashAt = -1;
     private When when = When.BEFORE;
 
     public FaultInjectingFileIO(TableFileIO delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     /** Crash at the {@code index}-th mutating operation from now on (0-based). */
@@ -79,31 +78,6 @@ public final class FaultInjectingFileIO implements TableFileIO {
         boolean deleted = delegate.delete(path);
         afterStep(step);
         return deleted;
-    }
-
-    @Override
-    public byte[] read(Path path) throws IOException {
-        return delegate.read(path);
-    }
-
-    @Override
-    public boolean exists(Path path) throws IOException {
-        return delegate.exists(path);
-    }
-
-    @Override
-    public List<String> list(Path dir) throws IOException {
-        return delegate.list(dir);
-    }
-
-    @Override
-    public long length(Path path) throws IOException {
-        return delegate.length(path);
-    }
-
-    @Override
-    public long modifiedMillis(Path path) throws IOException {
-        return delegate.modifiedMillis(path);
     }
 
     private synchronized String step(String op, Path path) {
