@@ -3,12 +3,11 @@ package dev.tiered.e2e;
 import dev.tiered.e2e.s3.S3ServerExtension;
 import dev.tiered.state.ScopeId;
 import dev.tiered.state.TieredTable;
-import dev.tiered.state.commit.PendingCommit;
-import dev.tiered.state.commit.TableCommitter;
 import dev.tiered.state.io.FlinkFileIO;
 import dev.tiered.state.io.TableFileIO;
 import dev.tiered.state.meta.ScopeManifest;
 import dev.tiered.state.meta.TableState;
+import dev.tiered.state.testing.CommitRace;
 import dev.tiered.state.testing.ForwardingTableFileIO;
 import dev.tiered.state.testing.ManualClock;
 import dev.tiered.state.testing.TableFixtures;
@@ -23,14 +22,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import static dev.tiered.state.testing.TableFixtures.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -92,41 +86,13 @@ class S3AtomicCommitITCase {
         TieredTable.create(io(), base, TableFixtures.messagesDefinition());
         int perWriter = 25;
         AtomicInteger lostRaces = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        CountDownLatch start = new CountDownLatch(1);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int w = 0; w < 2; w++) {
-                String writer = "writer-" + w;
-                ScopeId scope = ScopeId.user("user" + w);
-                futures.add(
-                        pool.submit(
-                                () -> {
-                                    TableFileIO counting = new LostRaceCounter(io(), lostRaces);
-                                    TieredTable own =
-                                            TieredTable.open(counting, base, "chat", "messages");
-                                    TableCommitter committer = own.committer(clock);
-                                    start.await();
-                                    for (int c = 1; c <= perWriter; c++) {
-                                        committer.commit(
-                                                new PendingCommit("flush", writer, c)
-                                                        .changeScope(
-                                                                scope,
-                                                                List.of(batch(c, c, c)),
-                                                                List.of(),
-                                                                c),
-                                                1);
-                                    }
-                                    return null;
-                                }));
-            }
-            start.countDown();
-            for (Future<?> future : futures) {
-                future.get();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        CommitRace.run(
+                2,
+                perWriter,
+                () ->
+                        TieredTable.open(
+                                new LostRaceCounter(io(), lostRaces), base, "chat", "messages"),
+                clock);
 
         TieredTable reader = TieredTable.open(io(), base, "chat", "messages");
         TableState state = reader.latestState();

@@ -25,6 +25,7 @@ public final class StorageLayout {
     public static final String MANIFEST_FILE = "manifest.json";
 
     private final Path base;
+    private final String normalizedBase;
     private final String namespace;
     private final String table;
     private final Path tableDir;
@@ -32,6 +33,7 @@ public final class StorageLayout {
 
     public StorageLayout(Path base, String namespace, String table, TableType type) {
         this.base = base;
+        this.normalizedBase = normalize(base);
         this.namespace = namespace;
         this.table = table;
         this.tableDir = new Path(new Path(base, namespace), table);
@@ -57,7 +59,7 @@ public final class StorageLayout {
      * live only when it is not.
      */
     public boolean isOwnStorage(String storage) {
-        return storage == null || normalize(new Path(storage)).equals(normalize(base));
+        return storage == null || normalize(new Path(storage)).equals(normalizedBase);
     }
 
     /** Whether two storage base URIs (null: the table's own) name the same storage. */

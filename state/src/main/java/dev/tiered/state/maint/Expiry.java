@@ -89,8 +89,8 @@ public final class Expiry {
                     "nothing to expire: the oldest commit " + oldest + " is still retained");
         }
 
-        prepare(table, keep, latest);
-        int[] dropped = deleteDropped(table, oldest, keep);
+        TableState kept = prepare(table, keep, latest);
+        int[] dropped = deleteDropped(table, oldest, kept);
         int commitsRemoved = deleteLogBelow(table, commits, keep);
         LOG.info(
                 "Expired commits {}..{} of {}: {} commit files, {} data files, {} manifest"
@@ -114,8 +114,11 @@ public final class Expiry {
     /**
      * Step 1: the state at {@code keep} must load without the commits below it, and every manifest
      * version it or a later commit names must be written (or derivable from retained commits).
+     *
+     * @return the table at {@code keep}
      */
-    private static void prepare(TieredTable table, long keep, long latest) throws IOException {
+    private static TableState prepare(TieredTable table, long keep, long latest)
+            throws IOException {
         CommitLog log = table.log();
         TableState kept;
         if (log.hasCheckpoint(keep)) {
@@ -132,19 +135,21 @@ public final class Expiry {
             // roll forward what a crashed commit left behind while those commits are all here
             table.manifests().ensureCurrent(latestState, scope);
         }
+        return kept;
     }
 
     /**
-     * Step 2: the files the commits {@code oldest..keep} dropped.
+     * Step 2: the files the commits {@code oldest..keep} dropped ({@code kept} is the table at
+     * {@code keep}).
      *
      * @return data files and manifest versions deleted
      */
-    private static int[] deleteDropped(TieredTable table, long oldest, long keep)
+    private static int[] deleteDropped(TieredTable table, long oldest, TableState kept)
             throws IOException {
+        long keep = kept.commit();
         int dataFiles = 0;
         int manifests = 0;
         // where each scope lives: a scope stays in the storage its first change named
-        TableState kept = table.log().stateAt(keep);
         Map<ScopeId, String> storages = new HashMap<>();
         kept.scopes().forEach((scope, state) -> storages.put(scope, state.storage()));
         for (long n = oldest; n <= keep; n++) {

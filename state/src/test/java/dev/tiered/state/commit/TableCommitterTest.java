@@ -7,18 +7,14 @@ import dev.tiered.state.io.FlinkFileIO;
 import dev.tiered.state.meta.ScopeManifest;
 import dev.tiered.state.meta.ScopeManifestParser;
 import dev.tiered.state.meta.TableState;
+import dev.tiered.state.testing.CommitRace;
 import dev.tiered.state.testing.ManualClock;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 import static dev.tiered.state.testing.TableFixtures.batch;
 import static dev.tiered.state.testing.TableFixtures.hot;
@@ -164,45 +160,16 @@ class TableCommitterTest {
     void racingCommittersBothLandEveryCommit() throws Exception {
         messages(new FlinkFileIO(), dir);
         int perWriter = 25;
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        CountDownLatch start = new CountDownLatch(1);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int w = 0; w < 2; w++) {
-                String writer = "writer-" + w;
-                ScopeId scope = ScopeId.user("user" + w);
-                futures.add(
-                        pool.submit(
-                                () -> {
-                                    TieredTable own =
-                                            TieredTable.open(
-                                                    new FlinkFileIO(),
-                                                    org.apache.flink.core.fs.Path.fromLocalFile(
-                                                            dir),
-                                                    "chat",
-                                                    "messages");
-                                    TableCommitter committer = own.committer(clock);
-                                    start.await();
-                                    for (int c = 1; c <= perWriter; c++) {
-                                        committer.commit(
-                                                new PendingCommit("flush", writer, c)
-                                                        .changeScope(
-                                                                scope,
-                                                                List.of(batch(c, c, c)),
-                                                                List.of(),
-                                                                c),
-                                                1);
-                                    }
-                                    return null;
-                                }));
-            }
-            start.countDown();
-            for (Future<?> future : futures) {
-                future.get();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        CommitRace.run(
+                2,
+                perWriter,
+                () ->
+                        TieredTable.open(
+                                new FlinkFileIO(),
+                                org.apache.flink.core.fs.Path.fromLocalFile(dir),
+                                "chat",
+                                "messages"),
+                clock);
         TieredTable reader =
                 TieredTable.open(
                         new FlinkFileIO(),
