@@ -60,20 +60,22 @@ final class EntryRemover {
         }
         ScopeCounters kept = new ScopeCounters(scope, counters.prefix);
         kept.inheritMaxKey(counters);
+        long[] removed = {0};
         scanScope(
                 counters.prefix,
                 (k, keyLength, seq, valueLength) -> {
                     if (seq <= flushedThroughSeq) {
                         db.delete(data, writeOptions, k, SLOT, keyLength);
                         deleteIndex(k, keyLength, seq);
+                        removed[0]++;
                     } else {
                         kept.entries++;
                         kept.bytes += keyLength + valueLength;
                         kept.written(seq);
                     }
                 });
-        ledger.install(kept);
-        return before - kept.entries;
+        ledger.install(kept); // exact again: counted from what the scan kept
+        return removed[0];
     }
 
     /** See {@link HotTable#dropScope}. */

@@ -108,9 +108,13 @@ public final class HotTable {
         long storedSeq = 0;
         int valueLength;
         try {
-            // Only a key the scope may hold needs the read of the stored version.
+            // Only a key the scope may hold needs the read of the stored version, and only if
+            // the change may be older than it: a change above the scope's newest _seq (every
+            // change a writer makes itself) replaces whatever is stored, and is counted as a new
+            // entry without reading (see ScopeStats#entries). A TTL index needs the stored _seq.
             if (entries.hasPrimaryKey()
                     && counters != null
+                    && (seq <= counters.newestSeq || ttlIndex != null)
                     && !counters.isAboveMaxKey(key, SLOT, keyLength)) {
                 stored = db.get(data, readOptions, key, SLOT, keyLength, header, 0, VALUE_HEADER);
                 if (stored != RocksDB.NOT_FOUND) {
@@ -216,9 +220,9 @@ public final class HotTable {
      * After a flush of the scope committed: deletes the scope's entries whose {@code _seq} is at
      * most {@code flushedThroughSeq} (the versions the flush moved), keeping newer versions written
      * since the flush's cursor was opened. One range delete when nothing newer exists, else a scan
-     * of the scope.
+     * of the scope, which also recounts the scope's {@link ScopeStats} exactly.
      *
-     * @return the number of entries removed
+     * @return the number of entries removed (for a range delete, the versions the scope counted)
      */
     public long removeFlushed(ScopeId scope, long flushedThroughSeq) throws IOException {
         store.checkOpen();

@@ -8,10 +8,14 @@ import dev.tiered.state.seq.SnowflakeIds;
  * What the flush policy needs to know about one scope of a hot table: a snapshot, taken when {@link
  * HotTable#stats} was called.
  *
- * @param entries the scope's entries in the hot store: live upserts and tombstones (a tombstone
- *     must be flushed too); an entry replaced by a newer version counts once
- * @param bytes the encoded size of those entries (key plus value bytes, before RocksDB's
- *     compression and overheads)
+ * @param entries the versions the scope holds for the flush policy's {@code rows:N}: live upserts
+ *     and tombstones (a tombstone must be flushed too), counted as KalamDB counts its hot rows, by
+ *     version: a change newer than everything in the scope replaces its key's entry without reading
+ *     it first, so it counts as one more entry until the next flush or scan recounts (exact after
+ *     {@link HotTable#removeFlushed} and restore); a change of an older {@code _seq} (adopted from
+ *     another writer) reads the stored version and replaces it without counting
+ * @param bytes the encoded size of those versions (key plus value bytes, before RocksDB's
+ *     compression and overheads), counted the same way: at least what the store holds
  * @param oldestUnflushedSeq the lowest {@code _seq} written to the scope since it was last empty or
  *     flushed: the scope has held unflushed changes since that id's time, even if that version has
  *     been replaced since. After {@link HotTable#removeFlushed} it is exact: the lowest {@code
