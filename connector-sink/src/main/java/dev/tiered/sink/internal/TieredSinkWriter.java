@@ -9,8 +9,6 @@ import dev.tiered.state.ScopeId;
 import dev.tiered.state.TableDefinition;
 import dev.tiered.state.TableType;
 import dev.tiered.state.TieredTable;
-import dev.tiered.state.cold.DictionaryHints;
-import dev.tiered.state.cold.FileSyncs;
 import dev.tiered.state.cold.HotSegmentCompression;
 import dev.tiered.state.cold.HotSegmentFile;
 import dev.tiered.state.cold.HotSegmentWriter;
@@ -21,6 +19,7 @@ import dev.tiered.state.hot.HotTable;
 import dev.tiered.state.hot.ScopeStats;
 import dev.tiered.state.meta.CommitDelta;
 import dev.tiered.state.meta.HotSegmentRef;
+import dev.tiered.state.meta.SegmentEntry;
 import dev.tiered.state.meta.TableState;
 import dev.tiered.state.seq.SnowflakeIds;
 
@@ -62,9 +61,6 @@ final class TieredSinkWriter<IN>
         implements StatefulSinkWriter<IN, WriterState>, CommittingSinkWriter<IN, CommitDelta> {
     private static final Logger LOG = LoggerFactory.getLogger(TieredSinkWriter.class);
 
-    /** Batch syncs in flight at once: an end-of-input flush may write a batch per user. */
-    private static final int SYNC_THREADS = 4;
-
     private final RowConverter<IN> converter;
     private final SinkConfig config;
     private final TableDefinition definition;
@@ -82,21 +78,15 @@ final class TieredSinkWriter<IN>
     private final Counter rejected;
     private final Counter flushes;
     private final Counter flushedBytes;
-    private volatile long lastFlushMillis;
 
-    /**
-     * Batches are synced in the background while the next one is written, and all of them before
-     * {@link #prepareCommit} hands the delta that names them on. Made at the first flush.
-     */
-    private FileSyncs batchSyncs;
-
-    /** Columns not worth a dictionary, learned from this writer's batches. */
-    private final DictionaryHints dictionaries = new DictionaryHints();
+    /** Writes the flushes (on its own thread) while this writer goes on. */
+    private final BackgroundFlusher flusher;
 
     private HotSegmentWriter segment;
     private Set<ScopeId> preparedScopes = new HashSet<>();
     private int segmentCount;
     private boolean flushAll;
+    private boolean endOfInput;
 
     TieredSinkWriter(
             TableHandle handle,
@@ -140,6 +130,7 @@ final class TieredSinkWriter<IN>
         this.deadLetters =
                 new DeadLetters(table.layout().rejectedDir(), filePrefix, definition.rowType());
         this.policy = definition.options().flushPolicy();
+        this.flusher = new BackgroundFlusher(definition.tableId(), subtask, clock);
 
         MetricGroup metrics = context.metricGroup();
         this.recordsOut = context.metricGroup().getNumRecordsSendCounter();
@@ -148,7 +139,7 @@ final class TieredSinkWriter<IN>
         this.flushedBytes = metrics.counter("numFlushedBytes");
         metrics.gauge("hotRows", hot::entryCount);
         metrics.gauge("hotBytes", hot::byteCount);
-        metrics.gauge("lastFlushDurationMs", () -> lastFlushMillis);
+        metrics.gauge("lastFlushDurationMs", flusher::lastFlushMillis);
 
         sync.newlyErased(start); // learns the table's scopes
         long adopted = sync.adopt(start);
@@ -216,8 +207,9 @@ final class TieredSinkWriter<IN>
 
     @Override
     public void flush(boolean endOfInput) {
-        if (endOfInput && config.flushOnEndOfInput()) {
-            flushAll = true;
+        if (endOfInput) {
+            this.endOfInput = true; // the last delta waits for every flush started
+            flushAll = config.flushOnEndOfInput();
         }
     }
 
@@ -226,6 +218,7 @@ final class TieredSinkWriter<IN>
         TableState state = table.latestState(); // one look at the log per checkpoint
         Set<ScopeId> erased = new HashSet<>(sync.newlyErased(state));
         for (ScopeId scope : erased) {
+            flusher.discard(scope);
             long dropped = hot.dropScope(scope);
             LOG.info(
                     "Dropped {} hot rows of erased scope {} of {}",
@@ -254,17 +247,17 @@ final class TieredSinkWriter<IN>
         if (definition.type() == TableType.STREAM) {
             hot.expire();
         } else {
+            // Flushes of earlier checkpoints that are written and synced by now; at end of
+            // input all of them, so that the last delta holds every flush.
+            taken(flusher.takeFinished(endOfInput), flushed);
             for (ScopeStats scope : dueScopes()) {
-                CommitDelta.ScopeFlush flush = flushScope(state, scope.scope());
-                if (flush != null) {
-                    flushed.add(flush);
-                }
+                startFlush(state, scope.scope());
+            }
+            if (endOfInput) {
+                taken(flusher.takeFinished(true), flushed);
             }
         }
         flushAll = false;
-        if (batchSyncs != null) {
-            batchSyncs.awaitAll(); // the delta names the batches: they are on disk first
-        }
         return List.of(new CommitDelta("", -1, hotSegments, flushed, sync.basisCommit()));
     }
 
@@ -290,9 +283,11 @@ final class TieredSinkWriter<IN>
         List<ScopeStats> due = new ArrayList<>();
         long remainingBytes = hot.byteCount();
         for (ScopeStats stats : hot.scopeStats()) {
-            // A scope whose last flush is not committed yet waits, except at end of input: the
-            // job ends, so flush now what that flush does not hold (flushScope).
-            if (stats.isEmpty() || (!flushAll && sync.awaitingCommit(stats.scope()))) {
+            // A scope whose last flush is not committed yet (or still being written) waits,
+            // except at end of input: the job ends, so flush now what that flush does not hold.
+            if (stats.isEmpty()
+                    || flusher.isRunning(stats.scope())
+                    || (!flushAll && sync.awaitingCommit(stats.scope()))) {
                 continue;
             }
             if (flushAll
@@ -315,35 +310,61 @@ final class TieredSinkWriter<IN>
         return due;
     }
 
-    /** Flushes the scope; null if an earlier flush awaiting its commit holds all its rows. */
-    private CommitDelta.ScopeFlush flushScope(TableState state, ScopeId scope) throws IOException {
-        long started = System.nanoTime();
-        if (batchSyncs == null) {
-            batchSyncs = new FileSyncs(SYNC_THREADS);
-        }
+    /**
+     * Opens a flush of the scope as it is now and hands it to the flush thread. From here on the
+     * scope counts as awaiting a commit: no other flush of it starts before this one is committed
+     * (or, at end of input, one that writes only what this one does not hold).
+     */
+    private void startFlush(TableState state, ScopeId scope) throws IOException {
         TieredTable.ScopePlacement placement = table.placeScope(state, scope);
         Path path = new Path(placement.dir(), "batch-" + ids.nextId() + ".parquet");
-        CommitDelta.ScopeFlush flush =
-                ScopeFlusher.flush(
+        ScopeFlusher flush =
+                ScopeFlusher.open(
                         table,
                         hot,
                         scope,
                         path,
                         placement.storage(),
-                        clock,
                         sync.flushedFloor(scope),
-                        ids.nextId(),
-                        batchSyncs,
-                        dictionaries);
-        if (flush == null) {
-            return null;
-        }
+                        ids.nextId());
         sync.flushed(scope, flush.flushedThroughSeq());
-        preparedScopes.add(scope);
-        flushes.inc();
-        flushedBytes.inc(flush.added().get(0).sizeBytes());
-        lastFlushMillis = (System.nanoTime() - started) / 1_000_000;
-        return flush;
+        flusher.submit(flush);
+    }
+
+    /**
+     * Adds finished flushes to the delta. At end of input a scope may have two: the one that was
+     * running and the one of what was written since; they become one change of the scope.
+     */
+    private void taken(List<CommitDelta.ScopeFlush> finished, List<CommitDelta.ScopeFlush> delta) {
+        for (CommitDelta.ScopeFlush flush : finished) {
+            flushes.inc();
+            flushedBytes.inc(flush.added().get(0).sizeBytes());
+            preparedScopes.add(flush.scope());
+            int earlier = indexOf(delta, flush.scope());
+            if (earlier < 0) {
+                delta.add(flush);
+                continue;
+            }
+            CommitDelta.ScopeFlush first = delta.get(earlier);
+            List<SegmentEntry> batches = new ArrayList<>(first.added());
+            batches.addAll(flush.added());
+            delta.set(
+                    earlier,
+                    new CommitDelta.ScopeFlush(
+                            flush.scope(),
+                            batches,
+                            Math.max(first.flushedThroughSeq(), flush.flushedThroughSeq()),
+                            first.storage()));
+        }
+    }
+
+    private static int indexOf(List<CommitDelta.ScopeFlush> delta, ScopeId scope) {
+        for (int i = 0; i < delta.size(); i++) {
+            if (delta.get(i).scope().equals(scope)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Override
@@ -358,7 +379,8 @@ final class TieredSinkWriter<IN>
     public void close() throws Exception {
         Exception failure = null;
         for (AutoCloseable resource :
-                new AutoCloseable[] {segment, deadLetters, batchSyncs, store}) {
+                // the flusher stops before the store its cursors read from is closed
+                new AutoCloseable[] {segment, deadLetters, flusher, store}) {
             try {
                 if (resource != null) {
                     resource.close();

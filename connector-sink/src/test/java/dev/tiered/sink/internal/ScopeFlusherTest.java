@@ -59,32 +59,28 @@ class ScopeFlusherTest {
             }
             long firstBound = seq++;
             CommitDelta.ScopeFlush first =
-                    ScopeFlusher.flush(
-                            table,
-                            hot,
-                            ALICE,
-                            path(table, 1),
-                            null,
-                            clock,
-                            Long.MIN_VALUE,
-                            firstBound,
-                            syncs,
-                            new DictionaryHints());
+                    ScopeFlusher.open(
+                                    table,
+                                    hot,
+                                    ALICE,
+                                    path(table, 1),
+                                    null,
+                                    Long.MIN_VALUE,
+                                    firstBound)
+                            .write(clock, syncs, new DictionaryHints(), () -> false);
             assertThat(first.flushedThroughSeq()).isEqualTo(firstBound);
 
             // nothing new: nothing to write
             assertThat(
-                            ScopeFlusher.flush(
-                                    table,
-                                    hot,
-                                    ALICE,
-                                    path(table, 2),
-                                    null,
-                                    clock,
-                                    firstBound,
-                                    seq++,
-                                    syncs,
-                                    new DictionaryHints()))
+                            ScopeFlusher.open(
+                                            table,
+                                            hot,
+                                            ALICE,
+                                            path(table, 2),
+                                            null,
+                                            firstBound,
+                                            seq++)
+                                    .write(clock, syncs, new DictionaryHints(), () -> false))
                     .isNull();
             assertThat(new File(table.scopeDir(ALICE).getPath(), "batch-2.parquet")).doesNotExist();
 
@@ -95,17 +91,15 @@ class ScopeFlusherTest {
             hot.apply(ALICE, seq++, ChangeOp.DELETE, row(10, null));
             long secondBound = seq++;
             CommitDelta.ScopeFlush second =
-                    ScopeFlusher.flush(
-                            table,
-                            hot,
-                            ALICE,
-                            path(table, 3),
-                            null,
-                            clock,
-                            firstBound,
-                            secondBound,
-                            syncs,
-                            new DictionaryHints());
+                    ScopeFlusher.open(
+                                    table,
+                                    hot,
+                                    ALICE,
+                                    path(table, 3),
+                                    null,
+                                    firstBound,
+                                    secondBound)
+                            .write(clock, syncs, new DictionaryHints(), () -> false);
             syncs.awaitAll();
             assertThat(second.flushedThroughSeq()).isEqualTo(secondBound);
 

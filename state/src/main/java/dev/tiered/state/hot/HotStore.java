@@ -45,8 +45,10 @@ import java.util.stream.Stream;
  * created. {@code close()} is idempotent; any other call after it throws {@link
  * IllegalStateException}.
  *
- * <p><b>Threads.</b> Not thread-safe: confine a store, its tables and cursors to one thread (the
- * writer's task thread). Memory is bounded by {@link HotStoreOptions}.
+ * <p><b>Threads.</b> Not thread-safe: confine a store and its tables to one thread (the writer's
+ * task thread). A cursor may be handed to one other thread, which reads and closes it (the sink's
+ * background flush); the caller makes sure it is closed before the store is. Memory is bounded by
+ * {@link HotStoreOptions}.
  */
 public final class HotStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HotStore.class);
@@ -208,9 +210,13 @@ public final class HotStore implements AutoCloseable {
             return;
         }
         closed = true;
-        if (!lent.isEmpty()) {
-            LOG.warn("Closing hot store {} with {} cursors still open", directory, lent.size());
-            new ArrayList<>(lent).forEach(HotStoreResources::closeQuietly);
+        List<AutoCloseable> open;
+        synchronized (lent) {
+            open = new ArrayList<>(lent);
+        }
+        if (!open.isEmpty()) {
+            LOG.warn("Closing hot store {} with {} cursors still open", directory, open.size());
+            open.forEach(HotStoreResources::closeQuietly);
         }
         // RocksJava: column family handles before the DB, the DB before its options.
         columnHandles.forEach(HotStoreResources::closeQuietly);
@@ -228,15 +234,21 @@ public final class HotStore implements AutoCloseable {
 
     /** Registers a cursor lent out, so that close() can close it if its borrower did not. */
     void lend(ChangeCursor cursor) {
-        lent.add(cursor);
+        synchronized (lent) { // a flush may read (and close) its cursor on another thread
+            lent.add(cursor);
+        }
     }
 
     void release(ChangeCursor cursor) {
-        lent.remove(cursor);
+        synchronized (lent) {
+            lent.remove(cursor);
+        }
     }
 
     int openCursors() {
-        return lent.size();
+        synchronized (lent) {
+            return lent.size();
+        }
     }
 
     /** Every native handle the store owns (column families, DB, options, cache): for tests. */
