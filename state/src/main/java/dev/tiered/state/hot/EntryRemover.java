@@ -61,19 +61,31 @@ final class EntryRemover {
         ScopeCounters kept = new ScopeCounters(scope, counters.prefix);
         kept.inheritMaxKey(counters);
         long[] removed = {0};
+        FlushedRuns runs = ttlIndex == null ? new FlushedRuns() : null;
         scanScope(
                 counters.prefix,
                 (k, keyLength, seq, valueLength) -> {
                     if (seq <= flushedThroughSeq) {
-                        db.delete(data, writeOptions, k, SLOT, keyLength);
-                        deleteIndex(k, keyLength, seq);
+                        if (runs != null) {
+                            runs.flushed(k, SLOT, keyLength);
+                        } else {
+                            db.delete(data, writeOptions, k, SLOT, keyLength);
+                            deleteIndex(k, keyLength, seq);
+                        }
                         removed[0]++;
                     } else {
+                        if (runs != null) {
+                            runs.kept(k, SLOT, keyLength);
+                        }
                         kept.entries++;
                         kept.bytes += keyLength + valueLength;
                         kept.written(seq);
                     }
                 });
+        if (runs != null) {
+            byte[] upper = ScopeKeys.upperBound(counters.prefix);
+            runs.kept(upper, 0, upper.length);
+        }
         ledger.install(kept); // exact again: counted from what the scan kept
         return removed[0];
     }
@@ -207,6 +219,51 @@ final class EntryRemover {
             it.status();
         }
         return count;
+    }
+
+    /**
+     * Deletes the flushed entries of a scan as runs: consecutive flushed entries (in key order) of
+     * at least {@link #RANGE_RUN} go as one range tombstone ending at the next kept key, shorter
+     * runs as point deletes. After a flush the entries a scope keeps are newer ones, mostly a few
+     * runs of new keys (ids keep growing), so removing a flush costs a few range deletes instead of
+     * a delete per flushed row, and a table of random updates does not pile up range tombstones.
+     */
+    private final class FlushedRuns {
+        static final int RANGE_RUN = 16;
+
+        private final byte[][] pending = new byte[RANGE_RUN][];
+        private final int[] pendingLength = new int[RANGE_RUN];
+        private int count;
+
+        void flushed(byte[] key, int offset, int length) throws RocksDBException {
+            if (count < RANGE_RUN) {
+                if (pending[count] == null || pending[count].length < length) {
+                    pending[count] = new byte[Math.max(length, 32)];
+                }
+                System.arraycopy(key, offset, pending[count], 0, length);
+                pendingLength[count] = length;
+            }
+            count++;
+        }
+
+        /** Ends the current run before {@code key} (a kept key, or the scope's upper bound). */
+        void kept(byte[] key, int offset, int length) throws RocksDBException {
+            if (count == 0) {
+                return;
+            }
+            if (count >= RANGE_RUN) {
+                db.deleteRange(
+                        data,
+                        writeOptions,
+                        Arrays.copyOf(pending[0], pendingLength[0]),
+                        Arrays.copyOfRange(key, offset, offset + length));
+            } else {
+                for (int i = 0; i < count; i++) {
+                    db.delete(data, writeOptions, pending[i], 0, pendingLength[i]);
+                }
+            }
+            count = 0;
+        }
     }
 
     /** One entry of a scan: its key at {@code k[8..8+keyLength)}, 8 free bytes before it. */

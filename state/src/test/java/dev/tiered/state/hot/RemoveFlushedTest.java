@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import static dev.tiered.state.hot.HotFixtures.T0;
@@ -89,6 +90,38 @@ class RemoveFlushedTest {
         assertThat(stats.bytes()).isEqualTo(bytesOf(ALICE));
         assertThat(messages.stats(BOB).entries()).isEqualTo(1);
         assertThat(messages.byteCount()).isEqualTo(stats.bytes() + messages.stats(BOB).bytes());
+    }
+
+    @Test
+    void longRunsOfFlushedKeysAndShortOnesLeaveExactlyTheNewerVersions() throws Exception {
+        for (long id = 0; id < 200; id++) {
+            messages.upsert(ALICE, ids.nextId(), message(id, "alice", 1, "v1"));
+        }
+        messages.upsert(BOB, ids.nextId(), message(0, "bob", 1, "bob"));
+        long flushedThrough = ids.nextId();
+        // Written after the flush: two keys inside a long run, every 5th key of a stretch (runs
+        // shorter than a range delete's), and new keys above all.
+        List<Long> newer = new ArrayList<>(List.of(40L, 41L));
+        for (long id = 100; id < 150; id += 5) {
+            newer.add(id);
+        }
+        newer.addAll(List.of(300L, 301L));
+        for (long id : newer) {
+            messages.upsert(ALICE, ids.nextId(), message(id, "alice", 1, "v2"));
+        }
+
+        assertThat(messages.removeFlushed(ALICE, flushedThrough)).isEqualTo(200 - 12);
+
+        assertThat(HotFixtures.dump(messages, List.of(ALICE)))
+                .extracting(change -> change.row().get(0), change -> change.row().get(3))
+                .containsExactlyElementsOf(
+                        newer.stream()
+                                .map(id -> org.assertj.core.groups.Tuple.tuple(id, "v2"))
+                                .toList());
+        assertThat(messages.stats(ALICE).entries()).isEqualTo(newer.size());
+        assertThat(messages.stats(ALICE).bytes()).isEqualTo(bytesOf(ALICE));
+        assertThat(HotFixtures.dump(messages, List.of(BOB))).hasSize(1);
+        assertThat(messages.rawDataCount()).isEqualTo(newer.size() + 1);
     }
 
     @Test
