@@ -18,7 +18,8 @@
 #
 # Environment: TABLE_OPTIONS (extra options of our tables, 'key=value;key=value', e.g.
 # 'log.retain-time=1 min' so that the sink's background expiry removes flushed hot segments during
-# the run), MAVEN_ARGS (extra mvn arguments, e.g. -Dmaven.repo.local=...), POLICY (default
+# the run), SINK_MAINTENANCE_INTERVAL (seconds between the sink's compaction and expiry runs; default
+# the sink's, 60), MAVEN_ARGS (extra mvn arguments, e.g. -Dmaven.repo.local=...), POLICY (default
 # rows:100000,interval:60), FILE_BENCH_OUT (default target/file-count-bench), SKIP_BUILD (set: run
 # what the last build installed).
 set -euo pipefail

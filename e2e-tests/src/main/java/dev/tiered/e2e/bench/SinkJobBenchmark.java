@@ -97,6 +97,7 @@ public final class SinkJobBenchmark {
                                             definition(
                                                     name.equals("tiered-user") ? "USER" : "SHARED",
                                                     policy))
+                                    .withMaintenanceInterval(maintenanceInterval())
                                     .build());
             default -> throw new IllegalArgumentException("Unknown case " + name);
         }
@@ -184,6 +185,18 @@ public final class SinkJobBenchmark {
             }
         }
         return options;
+    }
+
+    /**
+     * How often the sink runs compaction and expiry: the environment variable
+     * SINK_MAINTENANCE_INTERVAL in seconds (with a short {@code log.retain-time}, so that expired
+     * hot segments leave during a rate-limited run), else the sink's default.
+     */
+    private static java.time.Duration maintenanceInterval() {
+        String seconds = System.getenv("SINK_MAINTENANCE_INTERVAL");
+        return seconds == null
+                ? dev.tiered.sink.SinkOptions.MAINTENANCE_INTERVAL.defaultValue()
+                : java.time.Duration.ofSeconds(Long.parseLong(seconds.trim()));
     }
 
     /** {scope flushes, commits with at least one flush} over the commit log. */
