@@ -8,6 +8,8 @@ import dev.tiered.state.TableType;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.binary.BinaryStringData;
 
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
@@ -69,7 +71,7 @@ public final class BatchWriter implements AutoCloseable {
     private final ChangeRecord record = new ChangeRecord();
     private final KeyOrder keyOrder;
     private final int userIdPos;
-    private final byte[] ownerBytes;
+    private final BinaryStringData owner;
     private final Set<String> plainColumns;
     private final String key;
     private Set<String> dictionaryFallbacks = Set.of();
@@ -94,7 +96,11 @@ public final class BatchWriter implements AutoCloseable {
         int keyPos = table.primaryKeyIndex();
         this.keyOrder = new KeyOrder(table.columns().get(keyPos).type(), keyPos);
         this.userIdPos = table.type() == TableType.USER ? table.userIdIndex() : -1;
-        this.ownerBytes = scope.isShared() ? null : scope.userId().getBytes(StandardCharsets.UTF_8);
+        this.owner =
+                scope.isShared()
+                        ? null
+                        : BinaryStringData.fromBytes(
+                                scope.userId().getBytes(StandardCharsets.UTF_8));
     }
 
     /** Creates the batch file on the file system of the path's URI; see the class javadoc. */
@@ -298,18 +304,25 @@ public final class BatchWriter implements AutoCloseable {
     }
 
     private void checkOwner(RowData row) {
-        byte[] owner = row.isNullAt(userIdPos) ? null : row.getString(userIdPos).toBytes();
-        if (owner == null || !Arrays.equals(owner, ownerBytes)) {
+        StringData user = row.isNullAt(userIdPos) ? null : row.getString(userIdPos);
+        if (user == null || !isOwner(user)) {
             throw new IllegalArgumentException(
                     "Cannot write to batch "
                             + file.getPath()
                             + ": row with key "
                             + keyOrder.describe(row)
                             + " belongs to user "
-                            + (owner == null ? "null" : row.getString(userIdPos))
+                            + (user == null ? "null" : user)
                             + ", not to the batch's user "
-                            + new String(ownerBytes, StandardCharsets.UTF_8));
+                            + owner);
         }
+    }
+
+    /** Compares the UTF-8 bytes in place: no copy per row. */
+    private boolean isOwner(StringData user) {
+        return user instanceof BinaryStringData
+                ? owner.equals(user)
+                : Arrays.equals(user.toBytes(), owner.toBytes());
     }
 
     private static void checkScope(TableDefinition table, ScopeId scope, Path path) {
