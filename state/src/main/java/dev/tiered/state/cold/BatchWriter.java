@@ -8,6 +8,8 @@ import dev.tiered.state.TableType;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.binary.BinaryStringData;
 
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
@@ -55,6 +57,9 @@ public final class BatchWriter implements AutoCloseable {
      */
     static final long MIN_VALUES_TO_LEARN = 512;
 
+    // ZstandardCodec's key (parquet-hadoop)
+    private static final String ZSTD_LEVEL = "parquet.compression.codec.zstd.level";
+
     private enum State {
         OPEN,
         FAILED,
@@ -69,7 +74,7 @@ public final class BatchWriter implements AutoCloseable {
     private final ChangeRecord record = new ChangeRecord();
     private final KeyOrder keyOrder;
     private final int userIdPos;
-    private final byte[] ownerBytes;
+    private final BinaryStringData owner;
     private final Set<String> plainColumns;
     private final String key;
     private Set<String> dictionaryFallbacks = Set.of();
@@ -94,7 +99,11 @@ public final class BatchWriter implements AutoCloseable {
         int keyPos = table.primaryKeyIndex();
         this.keyOrder = new KeyOrder(table.columns().get(keyPos).type(), keyPos);
         this.userIdPos = table.type() == TableType.USER ? table.userIdIndex() : -1;
-        this.ownerBytes = scope.isShared() ? null : scope.userId().getBytes(StandardCharsets.UTF_8);
+        this.owner =
+                scope.isShared()
+                        ? null
+                        : BinaryStringData.fromBytes(
+                                scope.userId().getBytes(StandardCharsets.UTF_8));
     }
 
     /** Creates the batch file on the file system of the path's URI; see the class javadoc. */
@@ -142,7 +151,7 @@ public final class BatchWriter implements AutoCloseable {
                 builder.withDictionaryEncoding(column, false);
             }
             writer =
-                    builder.withConf(new PlainParquetConfiguration())
+                    builder.withConf(parquetConfiguration())
                             .withWriteMode(ParquetFileWriter.Mode.CREATE)
                             .withCompressionCodec(options.compression().codec())
                             .withRowGroupSize(options.rowGroupBytes())
@@ -298,18 +307,38 @@ public final class BatchWriter implements AutoCloseable {
     }
 
     private void checkOwner(RowData row) {
-        byte[] owner = row.isNullAt(userIdPos) ? null : row.getString(userIdPos).toBytes();
-        if (owner == null || !Arrays.equals(owner, ownerBytes)) {
+        StringData user = row.isNullAt(userIdPos) ? null : row.getString(userIdPos);
+        if (user == null || !isOwner(user)) {
             throw new IllegalArgumentException(
                     "Cannot write to batch "
                             + file.getPath()
                             + ": row with key "
                             + keyOrder.describe(row)
                             + " belongs to user "
-                            + (owner == null ? "null" : row.getString(userIdPos))
+                            + (user == null ? "null" : user)
                             + ", not to the batch's user "
-                            + new String(ownerBytes, StandardCharsets.UTF_8));
+                            + owner);
         }
+    }
+
+    /** Compares the UTF-8 bytes in place: no copy per row. */
+    private boolean isOwner(StringData user) {
+        return user instanceof BinaryStringData
+                ? owner.equals(user)
+                : Arrays.equals(user.toBytes(), owner.toBytes());
+    }
+
+    /**
+     * Parquet settings beyond the builder's: the ZSTD level. A USER table's flush writes a small
+     * batch per user, and at Parquet's default level 3 ZSTD was a tenth of the writer's time; level
+     * 1 (also Paimon's default) costs less and any ZSTD decoder reads its pages. (Parquet caches
+     * one codec per JVM by class and level, configured by whoever asks first: setting the level
+     * also keeps our writers off a codec another Parquet user configured.)
+     */
+    private static PlainParquetConfiguration parquetConfiguration() {
+        PlainParquetConfiguration conf = new PlainParquetConfiguration();
+        conf.setInt(ZSTD_LEVEL, Options.ZSTD_LEVEL);
+        return conf;
     }
 
     private static void checkScope(TableDefinition table, ScopeId scope, Path path) {
@@ -396,6 +425,9 @@ public final class BatchWriter implements AutoCloseable {
         public static final int DEFAULT_PAGE_BYTES = 1024 * 1024;
         public static final long DEFAULT_EXPECTED_ROWS = 10_000;
         public static final double DEFAULT_BLOOM_FILTER_FPP = 0.01;
+
+        /** The ZSTD level of {@link ParquetCompression#ZSTD} pages (Parquet's default is 3). */
+        public static final int ZSTD_LEVEL = 1;
 
         public Options {
             Objects.requireNonNull(compression, "compression");

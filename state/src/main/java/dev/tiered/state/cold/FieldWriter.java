@@ -1,6 +1,9 @@
 package dev.tiered.state.cold;
 
+import org.apache.flink.core.memory.MemorySegment;
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.binary.BinaryStringData;
 import org.apache.flink.table.types.logical.DecimalType;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.utils.LogicalTypeChecks;
@@ -58,9 +61,7 @@ final class FieldWriter {
 
     static ValueWriter valueWriter(LogicalType type) {
         return switch (type.getTypeRoot()) {
-            case CHAR, VARCHAR ->
-                    (c, row, p) ->
-                            c.addBinary(Binary.fromReusedByteArray(row.getString(p).toBytes()));
+            case CHAR, VARCHAR -> (c, row, p) -> c.addBinary(utf8(row.getString(p)));
             case BOOLEAN -> (c, row, p) -> c.addBoolean(row.getBoolean(p));
             case BINARY, VARBINARY ->
                     (c, row, p) -> c.addBinary(Binary.fromReusedByteArray(row.getBinary(p)));
@@ -80,6 +81,24 @@ final class FieldWriter {
                                     + type.asSummaryString()
                                     + " to Parquet: not supported");
         };
+    }
+
+    /**
+     * The string's UTF-8 bytes, in place when they are one slice of a heap segment (a row read from
+     * the hot store, a materialized string): {@code toBytes()} would copy them for every row.
+     * Parquet copies what it keeps of a reused value (dictionary entries, statistics).
+     */
+    static Binary utf8(StringData value) {
+        if (value instanceof BinaryStringData) {
+            BinaryStringData string = (BinaryStringData) value;
+            string.ensureMaterialized();
+            MemorySegment[] segments = string.getSegments();
+            if (segments.length == 1 && !segments[0].isOffHeap()) {
+                return Binary.fromReusedByteArray(
+                        segments[0].getArray(), string.getOffset(), string.getSizeInBytes());
+            }
+        }
+        return Binary.fromReusedByteArray(value.toBytes());
     }
 
     private static ValueWriter decimalWriter(DecimalType type) {

@@ -28,6 +28,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Makes commits (DESIGN §3). Each attempt reads the newest table state, checks the pending commit
@@ -39,10 +44,19 @@ import java.util.Set;
  *
  * <p>A hot segment is retired by the first commit after which every scope it touched is flushed
  * past its highest {@code _seq}: readers and restores would skip all its rows anyway.
+ *
+ * <p>The manifests of a commit's scopes are written by up to {@value #MANIFEST_THREADS} threads at
+ * once (a USER table's end-of-input flush changes a scope per user, and each manifest costs two
+ * synced writes); the commit call returns once all are written or have failed.
  */
 public final class TableCommitter {
     private static final Logger LOG = LoggerFactory.getLogger(TableCommitter.class);
     private static final int MAX_ATTEMPTS = 100;
+
+    /** Scope manifests written at once after a commit. */
+    static final int MANIFEST_THREADS = 4;
+
+    private static final AtomicInteger MANIFEST_POOLS = new AtomicInteger();
 
     /** What a commit call did. */
     public record CommitResult(long commit, boolean alreadyCommitted, TableState state) {}
@@ -255,24 +269,82 @@ public final class TableCommitter {
         }
     }
 
+    /**
+     * Writes the log checkpoint, then the changed scopes' manifests, in parallel when there are
+     * several. The pool lives for this call only: committers are made per operation and have no
+     * close, and a commit of many scopes pays a few thread starts against a sync per file.
+     * ManifestStore and CommitLog are thread-safe; each scope's files are its own, and every
+     * derivation of the same version writes the same bytes.
+     */
     private void afterCommit(TableState committed, CommitRecord record) {
         log.committed(committed, record);
+        List<ScopeId> scopes = new ArrayList<>();
         for (ScopeChange change : record.scopeChanges()) {
-            if (change.erased()) {
-                continue;
-            }
-            try {
-                manifests.ensureCurrent(committed, change.scope());
-            } catch (IOException | RuntimeException e) {
-                LOG.warn(
-                        "Commit {} of {} is durable but writing the manifest of scope {} failed;"
-                                + " it will be rolled forward",
-                        record.commit(),
-                        tableId,
-                        change.scope(),
-                        e);
+            if (!change.erased()) {
+                scopes.add(change.scope());
             }
         }
+        if (scopes.size() <= 1) {
+            scopes.forEach(scope -> writeManifest(committed, record, scope));
+            return;
+        }
+        ExecutorService pool = manifestPool(Math.min(MANIFEST_THREADS, scopes.size()));
+        try {
+            List<Future<?>> written = new ArrayList<>(scopes.size());
+            for (ScopeId scope : scopes) {
+                written.add(pool.submit(() -> writeManifest(committed, record, scope)));
+            }
+            for (Future<?> manifest : written) {
+                manifest.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn(
+                    "Commit {} of {} is durable but writing its manifests was interrupted; they"
+                            + " will be rolled forward",
+                    record.commit(),
+                    tableId);
+        } catch (ExecutionException e) {
+            // writeManifest logs every exception: only an Error gets here, as it would serially
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            LOG.warn(
+                    "Commit {} of {} is durable; writing a manifest failed",
+                    record.commit(),
+                    tableId,
+                    e);
+        } finally {
+            pool.shutdownNow(); // after an interrupt: stops the rest, which roll forward later
+        }
+    }
+
+    private void writeManifest(TableState committed, CommitRecord record, ScopeId scope) {
+        try {
+            manifests.ensureCurrent(committed, scope);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn(
+                    "Commit {} of {} is durable but writing the manifest of scope {} failed;"
+                            + " it will be rolled forward",
+                    record.commit(),
+                    tableId,
+                    scope,
+                    e);
+        }
+    }
+
+    private static ExecutorService manifestPool(int threads) {
+        int pool = MANIFEST_POOLS.incrementAndGet();
+        AtomicInteger thread = new AtomicInteger();
+        return Executors.newFixedThreadPool(
+                threads,
+                r -> {
+                    Thread t =
+                            new Thread(
+                                    r, "tiered-manifests-" + pool + "-" + thread.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
     }
 
     private CommitConflictException conflict(PendingCommit pending, String reason) {

@@ -4,10 +4,17 @@ import dev.tiered.state.ChangeOp;
 import dev.tiered.state.ScopeId;
 import dev.tiered.state.TableDefinition;
 import dev.tiered.state.cold.BatchWriter;
+import dev.tiered.state.cold.FileSyncs;
 import dev.tiered.state.cold.FlinkOutputFile;
 
+import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
+import org.apache.flink.core.memory.MemorySegment;
+import org.apache.flink.core.memory.MemorySegmentFactory;
+import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.binary.BinaryStringData;
 
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
@@ -34,6 +41,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.concurrent.TimeUnit;
 
@@ -44,6 +52,12 @@ import java.util.concurrent.TimeUnit;
  * operation = one row; each invocation writes a file of {@link ChatRows#ROWS} rows). MB/s = rows/s
  * × the bytes per row printed at the end of the trial.
  *
+ * <p>{@code tieredSmallUserBatches} is a USER table's end-of-input flush in miniature: {@value
+ * #SMALL_BATCHES} batches of {@value #SMALL_BATCH_ROWS} rows, one user each, synced in the
+ * background as the sink does, with strings that are views into a larger row buffer (as the hot
+ * store's rows are). There the cost per file (codec streams, column buffers, footer) weighs as much
+ * as the cost per row.
+ *
  * <p>Run: {@code scripts/bench.sh BatchWrite -f 1 -wi 2 -i 3}
  */
 @State(Scope.Benchmark)
@@ -53,12 +67,19 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 3, time = 10)
 @Fork(1)
 public class BatchWriteBenchmark {
+    static final int SMALL_BATCHES = 200;
+    static final int SMALL_BATCH_ROWS = 2_000;
+
     private TableDefinition table;
     private RowData[] rows;
+    private TableDefinition userTable;
+    private ScopeId[] smallScopes;
+    private RowData[][] smallBatches;
     private Schema avroSchema;
     private java.nio.file.Path dir;
     private int file;
     private long lastFileBytes;
+    private int lastFileRows = ChatRows.ROWS;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
@@ -66,6 +87,32 @@ public class BatchWriteBenchmark {
         rows = ChatRows.rows(ChatRows.ROWS);
         avroSchema = avroSchema();
         dir = Files.createTempDirectory("batch-write-bench");
+        userTable = ChatRows.userTable();
+        smallScopes = new ScopeId[SMALL_BATCHES];
+        smallBatches = new RowData[SMALL_BATCHES][SMALL_BATCH_ROWS];
+        for (int b = 0; b < SMALL_BATCHES; b++) {
+            smallScopes[b] = ScopeId.user("user-" + b);
+            StringData user = inRowBuffer(smallScopes[b].userId());
+            for (int i = 0; i < SMALL_BATCH_ROWS; i++) {
+                RowData row = rows[(b * SMALL_BATCH_ROWS + i) % rows.length];
+                smallBatches[b][i] =
+                        GenericRowData.of(
+                                1_000_000L + i,
+                                user,
+                                row.getLong(2),
+                                inRowBuffer(row.getString(3).toString()),
+                                row.getTimestamp(4, 3));
+            }
+        }
+    }
+
+    /** A string viewed at an offset of a larger buffer, as the hot store's rows hold them. */
+    private static StringData inRowBuffer(String value) {
+        byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+        byte[] buffer = new byte[16 + utf8.length];
+        System.arraycopy(utf8, 0, buffer, 16, utf8.length);
+        return BinaryStringData.fromAddress(
+                new MemorySegment[] {MemorySegmentFactory.wrap(buffer)}, 16, utf8.length);
     }
 
     @TearDown(Level.Invocation)
@@ -78,9 +125,9 @@ public class BatchWriteBenchmark {
     public void tearDown() throws IOException {
         System.out.printf(
                 "%nrows per file: %d, raw bytes per row: %.1f, file bytes per row: %.1f%n",
-                rows.length,
+                lastFileRows,
                 ChatRows.rawBytes(rows) / (double) rows.length,
-                lastFileBytes / (double) rows.length);
+                lastFileBytes / (double) lastFileRows);
         ChatRows.deleteRecursively(dir);
     }
 
@@ -96,6 +143,32 @@ public class BatchWriteBenchmark {
             lastFileBytes = writer.finish().sizeBytes();
         }
         return lastFileBytes;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(SMALL_BATCHES * SMALL_BATCH_ROWS)
+    public long tieredSmallUserBatches() throws IOException {
+        BatchWriter.Options options =
+                BatchWriter.Options.defaults().withExpectedRows(SMALL_BATCH_ROWS);
+        long bytes = 0;
+        try (FileSyncs syncs = new FileSyncs(2)) {
+            for (int b = 0; b < SMALL_BATCHES; b++) {
+                Path path = nextPath();
+                FileSystem fs = path.getFileSystem();
+                try (BatchWriter writer =
+                        BatchWriter.create(fs, path, userTable, smallScopes[b], options, syncs)) {
+                    RowData[] batch = smallBatches[b];
+                    for (int i = 0; i < batch.length; i++) {
+                        writer.write(batch[i], 5_000_000L + i, ChangeOp.UPSERT);
+                    }
+                    bytes += writer.finish().sizeBytes();
+                }
+            }
+            syncs.awaitAll();
+        }
+        lastFileBytes = bytes / SMALL_BATCHES;
+        lastFileRows = SMALL_BATCH_ROWS;
+        return bytes;
     }
 
     @Benchmark

@@ -5,9 +5,12 @@ import dev.tiered.state.ScopeId;
 import dev.tiered.state.TableDefinition;
 
 import org.apache.flink.core.fs.Path;
+import org.apache.flink.core.memory.MemorySegment;
+import org.apache.flink.core.memory.MemorySegmentFactory;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.data.TimestampData;
+import org.apache.flink.table.data.binary.BinaryStringData;
 
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
@@ -20,6 +23,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -262,6 +267,49 @@ class BatchWriterTest {
                                         BatchWriter.Options.defaults()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("scope <shared> does not fit USER table chat.messages");
+    }
+
+    @Test
+    void stringsViewedInALargerBufferAreWrittenWithoutTheirNeighbours() throws IOException {
+        // as the hot store's rows hold them: slices of one row buffer, on the heap or off it
+        Path path = path("batch-1.parquet");
+        List<GenericRowData> expected = new ArrayList<>();
+        try (BatchWriter writer = create(path, BatchWriter.Options.defaults())) {
+            for (long id = 0; id < 100; id++) {
+                String content = "message " + id % 7;
+                GenericRowData row =
+                        GenericRowData.of(
+                                id,
+                                slice("alice", id % 2 == 0),
+                                id % 5,
+                                slice(content, id % 3 == 0),
+                                createdAt(id));
+                writer.write(row, 5000 + id, ChangeOp.UPSERT);
+                expected.add(message(id, "alice", content));
+            }
+            writer.finish();
+        }
+
+        assertThat(ColdTables.drain(open(path, BatchReadSpec.all()), MESSAGES))
+                .extracting(ColdTables.Change::row)
+                .containsExactlyElementsOf(expected);
+    }
+
+    /** {@code value} at offset 3 of a buffer with other bytes around it. */
+    private static BinaryStringData slice(String value, boolean offHeap) {
+        byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+        byte[] buffer = new byte[utf8.length + 6];
+        java.util.Arrays.fill(buffer, (byte) 'x');
+        System.arraycopy(utf8, 0, buffer, 3, utf8.length);
+        MemorySegment segment;
+        if (offHeap) {
+            ByteBuffer direct = ByteBuffer.allocateDirect(buffer.length);
+            direct.put(buffer).flip();
+            segment = MemorySegmentFactory.wrapOffHeapMemory(direct);
+        } else {
+            segment = MemorySegmentFactory.wrap(buffer);
+        }
+        return BinaryStringData.fromAddress(new MemorySegment[] {segment}, 3, utf8.length);
     }
 
     @Test

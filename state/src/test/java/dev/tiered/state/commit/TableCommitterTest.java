@@ -4,17 +4,25 @@ import dev.tiered.state.CommitConflictException;
 import dev.tiered.state.ScopeId;
 import dev.tiered.state.TieredTable;
 import dev.tiered.state.io.FlinkFileIO;
+import dev.tiered.state.io.TableFileIO;
 import dev.tiered.state.meta.ScopeManifest;
 import dev.tiered.state.meta.ScopeManifestParser;
 import dev.tiered.state.meta.TableState;
 import dev.tiered.state.testing.CommitRace;
+import dev.tiered.state.testing.ForwardingTableFileIO;
 import dev.tiered.state.testing.ManualClock;
+
+import org.apache.flink.core.fs.Path;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
+import java.io.IOException;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static dev.tiered.state.testing.TableFixtures.batch;
 import static dev.tiered.state.testing.TableFixtures.hot;
@@ -61,6 +69,48 @@ class TableCommitterTest {
         byte[] current = table.io().read(table.manifests().currentFile(state, ALICE));
         byte[] version = table.io().read(table.manifests().versionFile(state, ALICE, 1));
         assertThat(current).isEqualTo(version);
+    }
+
+    @Test
+    void manifestsOfManyScopesAreWrittenInParallelAndAFailedOneRollsForward() throws Exception {
+        Set<String> writers = ConcurrentHashMap.newKeySet();
+        AtomicBoolean diskFull = new AtomicBoolean(true);
+        TableFileIO io =
+                new ForwardingTableFileIO(new FlinkFileIO()) {
+                    @Override
+                    public void overwrite(Path path, byte[] content) throws IOException {
+                        if (path.getName().startsWith("manifest")) {
+                            writers.add(Thread.currentThread().getName());
+                            if (path.getParent().getName().equals("user-3")
+                                    && diskFull.getAndSet(false)) {
+                                throw new IOException("disk full");
+                            }
+                        }
+                        super.overwrite(path, content);
+                    }
+                };
+        TieredTable table = messages(io, dir);
+        PendingCommit flush = new PendingCommit("flush", "job/op", 1);
+        for (int u = 0; u < 20; u++) {
+            flush.changeScope(ScopeId.user("user-" + u), List.of(batch(1, 1, 10)), List.of(), 10);
+        }
+
+        assertThat(table.committer(clock).commit(flush, 1).commit()).isEqualTo(1);
+        assertThat(writers).allMatch(name -> name.startsWith("tiered-manifests-"));
+
+        TableState state = table.latestState();
+        for (int u = 0; u < 20; u++) {
+            ScopeId scope = ScopeId.user("user-" + u);
+            Path current = table.manifests().currentFile(state, scope);
+            if (u == 3) {
+                assertThat(table.io().exists(current)).isFalse(); // left to roll forward
+                table.manifests().ensureCurrent(state, scope);
+                assertThat(table.manifest(state, scope).segments()).hasSize(1);
+            } else {
+                assertThat(table.io().read(current))
+                        .isEqualTo(table.io().read(table.manifests().versionFile(state, scope, 1)));
+            }
+        }
     }
 
     @Test

@@ -56,7 +56,7 @@ public final class FaultInjectingFileIO extends ForwardingTableFileIO {
 
     @Override
     public boolean createIfAbsent(Path path, byte[] content) throws IOException {
-        String step = step("create", path);
+        int step = step("create", path);
         beforeStep(step);
         boolean created = delegate.createIfAbsent(path, content);
         afterStep(step);
@@ -65,7 +65,7 @@ public final class FaultInjectingFileIO extends ForwardingTableFileIO {
 
     @Override
     public void overwrite(Path path, byte[] content) throws IOException {
-        String step = step("overwrite", path);
+        int step = step("overwrite", path);
         beforeStep(step);
         delegate.overwrite(path, content);
         afterStep(step);
@@ -73,31 +73,31 @@ public final class FaultInjectingFileIO extends ForwardingTableFileIO {
 
     @Override
     public boolean delete(Path path) throws IOException {
-        String step = step("delete", path);
+        int step = step("delete", path);
         beforeStep(step);
         boolean deleted = delegate.delete(path);
         afterStep(step);
         return deleted;
     }
 
-    private synchronized String step(String op, Path path) {
+    /** Records a step; its index, so that steps of concurrent writes each find their own. */
+    private synchronized int step(String op, Path path) {
         Path parent = path.getParent();
-        String step = op + " " + (parent == null ? "" : parent.getName() + "/") + path.getName();
-        steps.add(step);
-        return step;
+        steps.add(op + " " + (parent == null ? "" : parent.getName() + "/") + path.getName());
+        return steps.size() - 1;
     }
 
-    private synchronized void beforeStep(String step) throws InjectedCrash {
-        if (crashAt == steps.size() - 1 && when == When.BEFORE) {
+    private synchronized void beforeStep(int step) throws InjectedCrash {
+        if (crashAt == step && when == When.BEFORE) {
             crashAt = -1;
-            throw new InjectedCrash("before " + step);
+            throw new InjectedCrash("before " + steps.get(step));
         }
     }
 
-    private synchronized void afterStep(String step) throws InjectedCrash {
-        if (crashAt == steps.size() - 1 && when == When.AFTER) {
+    private synchronized void afterStep(int step) throws InjectedCrash {
+        if (crashAt == step && when == When.AFTER) {
             crashAt = -1;
-            throw new InjectedCrash("after " + step);
+            throw new InjectedCrash("after " + steps.get(step));
         }
     }
 }
