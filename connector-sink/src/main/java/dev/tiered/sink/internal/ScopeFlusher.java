@@ -80,7 +80,8 @@ final class ScopeFlusher implements AutoCloseable {
             Path path,
             String storage,
             long afterSeq,
-            long flushedThroughSeq) {
+            long flushedThroughSeq)
+            throws IOException {
         // sizes the key's bloom filter for the rows actually flushed
         long expectedRows = Math.max(1, hot.stats(scope).entries());
         return new ScopeFlusher(

@@ -121,7 +121,7 @@ class BackgroundFlusherTest {
         assertThat(flusher.isRunning(ALICE)).isFalse();
     }
 
-    private ScopeFlusher open(int batch) {
+    private ScopeFlusher open(int batch) throws IOException {
         Path path = new Path(table.scopeDir(ALICE), "batch-" + batch + ".parquet");
         return ScopeFlusher.open(table, hot, ALICE, path, null, Long.MIN_VALUE, seq++);
     }

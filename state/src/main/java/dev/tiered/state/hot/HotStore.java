@@ -218,6 +218,7 @@ public final class HotStore implements AutoCloseable {
             LOG.warn("Closing hot store {} with {} cursors still open", directory, open.size());
             open.forEach(HotStoreResources::closeQuietly);
         }
+        tables.values().forEach(HotTable::close); // their pending puts are not needed any more
         // RocksJava: column family handles before the DB, the DB before its options.
         columnHandles.forEach(HotStoreResources::closeQuietly);
         HotStoreResources.closeQuietly(db);
