@@ -1,13 +1,10 @@
 package dev.tiered.sink;
 
-import dev.tiered.state.ChangeCursor;
-import dev.tiered.state.ScopeId;
 import dev.tiered.state.TableDefinition;
 import dev.tiered.state.TieredTable;
-import dev.tiered.state.cold.BatchReadSpec;
 import dev.tiered.state.io.FlinkFileIO;
-import dev.tiered.state.merge.ScopeReader;
 import dev.tiered.state.meta.TableState;
+import dev.tiered.state.testing.TableRows;
 import dev.tiered.state.testing.TestTables;
 
 import org.apache.flink.api.common.functions.FlatMapFunction;
@@ -23,7 +20,6 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.BiConsumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -98,7 +94,7 @@ final class ChatChanges implements FlatMapFunction<Long, RowData> {
      */
     static Map<Long, String> readAll(TieredTable table, TableState state) throws IOException {
         Map<Long, String> rows = new TreeMap<>();
-        forEachRow(
+        TableRows.forEachRow(
                 table,
                 state,
                 (scope, row) -> {
@@ -107,26 +103,6 @@ final class ChatChanges implements FlatMapFunction<Long, RowData> {
                     assertThat(previous).as("key %d in one scope only", row.getLong(0)).isNull();
                 });
         return rows;
-    }
-
-    /** Every live row of the table at {@code state}, over both tiers, scope by scope. */
-    static void forEachRow(
-            TieredTable table, TableState state, BiConsumer<ScopeId, RowData> consumer)
-            throws IOException {
-        for (ScopeId scope : state.liveScopeIds()) {
-            try (ChangeCursor cursor =
-                    ScopeReader.open(
-                            table,
-                            state,
-                            scope,
-                            BatchReadSpec.all(),
-                            System.currentTimeMillis(),
-                            false)) {
-                while (cursor.next()) {
-                    consumer.accept(scope, cursor.row());
-                }
-            }
-        }
     }
 
     private ChatChanges() {}

@@ -2,6 +2,7 @@ package dev.tiered.sink;
 
 import dev.tiered.state.TableDefinition;
 import dev.tiered.state.TieredTable;
+import dev.tiered.state.testing.TableRows;
 import dev.tiered.state.testing.TestTables;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -182,7 +183,7 @@ class TieredSinkTestSuiteITCase extends SinkTestSuiteBase<String> {
             } catch (IOException e) {
                 return; // the job has not created the table yet
             }
-            ChatChanges.forEachRow(
+            TableRows.forEachRow(
                     table,
                     table.latestState(),
                     (scope, row) -> {

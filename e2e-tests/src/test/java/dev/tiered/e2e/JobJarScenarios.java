@@ -5,17 +5,13 @@ import dev.tiered.e2e.cluster.FlinkCluster;
 import dev.tiered.e2e.cluster.FlinkRestClient;
 import dev.tiered.e2e.cluster.Waits;
 import dev.tiered.e2e.jobs.ChatChangelogJob;
-import dev.tiered.state.ChangeCursor;
-import dev.tiered.state.ScopeId;
 import dev.tiered.state.TieredTable;
-import dev.tiered.state.cold.BatchReadSpec;
 import dev.tiered.state.io.TableFileIO;
-import dev.tiered.state.merge.ScopeReader;
 import dev.tiered.state.meta.CommitRecord;
 import dev.tiered.state.meta.TableState;
+import dev.tiered.state.testing.TableRows;
 
 import org.apache.flink.core.fs.Path;
-import org.apache.flink.table.data.RowData;
 
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -215,17 +211,10 @@ abstract class JobJarScenarios {
     private static Map<Long, String> readAll(TieredTable table, TableState state)
             throws IOException {
         Map<Long, String> rows = new TreeMap<>();
-        for (ScopeId scope : state.liveScopeIds()) {
-            try (ChangeCursor cursor =
-                    ScopeReader.open(
-                            table,
-                            state,
-                            scope,
-                            BatchReadSpec.all(),
-                            System.currentTimeMillis(),
-                            false)) {
-                while (cursor.next()) {
-                    RowData row = cursor.row();
+        TableRows.forEachRow(
+                table,
+                state,
+                (scope, row) -> {
                     long id = row.getLong(0);
                     assertThat(row.getString(1).toString())
                             .as("owner of key %d", id)
@@ -233,9 +222,7 @@ abstract class JobJarScenarios {
                             .isEqualTo(ChatChangelogJob.userOf(id));
                     String previous = rows.put(id, row.getString(3).toString());
                     assertThat(previous).as("key %d in one scope only", id).isNull();
-                }
-            }
-        }
+                });
         return rows;
     }
 }

@@ -13,7 +13,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -222,9 +221,6 @@ final class BackgroundFlusher implements AutoCloseable {
                             + tableId);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof UncheckedIOException unchecked) {
-                cause = unchecked.getCause();
-            }
             if (cause instanceof IOException io) {
                 throw new IOException(
                         "Cannot flush " + flush.flusher.scope() + " of " + tableId, io);

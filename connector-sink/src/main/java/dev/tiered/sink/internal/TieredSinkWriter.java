@@ -31,6 +31,7 @@ import org.apache.flink.core.fs.Path;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.util.IOUtils;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +42,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -243,7 +246,7 @@ final class TieredSinkWriter<IN>
                 hotSegments.add(ref);
             }
         }
-        List<CommitDelta.ScopeFlush> flushed = new ArrayList<>();
+        Map<ScopeId, CommitDelta.ScopeFlush> flushed = new LinkedHashMap<>();
         if (definition.type() == TableType.STREAM) {
             hot.expire();
         } else {
@@ -258,7 +261,9 @@ final class TieredSinkWriter<IN>
             }
         }
         flushAll = false;
-        return List.of(new CommitDelta("", -1, hotSegments, flushed, sync.basisCommit()));
+        return List.of(
+                new CommitDelta(
+                        "", -1, hotSegments, List.copyOf(flushed.values()), sync.basisCommit()));
     }
 
     /**
@@ -332,39 +337,29 @@ final class TieredSinkWriter<IN>
     }
 
     /**
-     * Adds finished flushes to the delta. At end of input a scope may have two: the one that was
-     * running and the one of what was written since; they become one change of the scope.
+     * Adds finished flushes to the delta, keyed by scope. At end of input a scope may have two: the
+     * one that was running and the one of what was written since; they become one change of the
+     * scope.
      */
-    private void taken(List<CommitDelta.ScopeFlush> finished, List<CommitDelta.ScopeFlush> delta) {
+    private void taken(
+            List<CommitDelta.ScopeFlush> finished, Map<ScopeId, CommitDelta.ScopeFlush> delta) {
         for (CommitDelta.ScopeFlush flush : finished) {
             flushes.inc();
             flushedBytes.inc(flush.added().get(0).sizeBytes());
             preparedScopes.add(flush.scope());
-            int earlier = indexOf(delta, flush.scope());
-            if (earlier < 0) {
-                delta.add(flush);
-                continue;
-            }
-            CommitDelta.ScopeFlush first = delta.get(earlier);
-            List<SegmentEntry> batches = new ArrayList<>(first.added());
-            batches.addAll(flush.added());
-            delta.set(
-                    earlier,
-                    new CommitDelta.ScopeFlush(
-                            flush.scope(),
-                            batches,
-                            Math.max(first.flushedThroughSeq(), flush.flushedThroughSeq()),
-                            first.storage()));
+            delta.merge(flush.scope(), flush, TieredSinkWriter::both);
         }
     }
 
-    private static int indexOf(List<CommitDelta.ScopeFlush> delta, ScopeId scope) {
-        for (int i = 0; i < delta.size(); i++) {
-            if (delta.get(i).scope().equals(scope)) {
-                return i;
-            }
-        }
-        return -1;
+    private static CommitDelta.ScopeFlush both(
+            CommitDelta.ScopeFlush first, CommitDelta.ScopeFlush second) {
+        List<SegmentEntry> batches = new ArrayList<>(first.added());
+        batches.addAll(second.added());
+        return new CommitDelta.ScopeFlush(
+                first.scope(),
+                batches,
+                Math.max(first.flushedThroughSeq(), second.flushedThroughSeq()),
+                first.storage());
     }
 
     @Override
@@ -377,24 +372,7 @@ final class TieredSinkWriter<IN>
 
     @Override
     public void close() throws Exception {
-        Exception failure = null;
-        for (AutoCloseable resource :
-                // the flusher stops before the store its cursors read from is closed
-                new AutoCloseable[] {segment, deadLetters, flusher, store}) {
-            try {
-                if (resource != null) {
-                    resource.close();
-                }
-            } catch (Exception e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        // the flusher stops before the store its cursors read from is closed
+        IOUtils.closeAll(segment, deadLetters, flusher, store);
     }
 }

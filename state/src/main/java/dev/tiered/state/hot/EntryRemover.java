@@ -235,7 +235,7 @@ final class EntryRemover {
         private final int[] pendingLength = new int[RANGE_RUN];
         private int count;
 
-        void flushed(byte[] key, int offset, int length) throws RocksDBException {
+        void flushed(byte[] key, int offset, int length) {
             if (count < RANGE_RUN) {
                 if (pending[count] == null || pending[count].length < length) {
                     pending[count] = new byte[Math.max(length, 32)];

@@ -1,12 +1,9 @@
 package dev.tiered.table.testing;
 
-import dev.tiered.state.ChangeCursor;
-import dev.tiered.state.ScopeId;
 import dev.tiered.state.TieredTable;
-import dev.tiered.state.cold.BatchReadSpec;
 import dev.tiered.state.io.FlinkFileIO;
-import dev.tiered.state.merge.ScopeReader;
 import dev.tiered.state.meta.TableState;
+import dev.tiered.state.testing.TableRows;
 
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.table.data.RowData;
@@ -39,21 +36,13 @@ public final class TableReads {
         RowType type = table.definition().rowType();
         int key = table.definition().primaryKeyIndex();
         Map<String, List<String>> rows = new TreeMap<>();
-        for (ScopeId scope : state.liveScopeIds()) {
-            try (ChangeCursor cursor =
-                    ScopeReader.open(
-                            table,
-                            state,
-                            scope,
-                            BatchReadSpec.all(),
-                            System.currentTimeMillis(),
-                            false)) {
-                while (cursor.next()) {
-                    List<String> fields = fields(cursor.row(), type);
+        TableRows.forEachRow(
+                table,
+                state,
+                (scope, row) -> {
+                    List<String> fields = fields(row, type);
                     rows.put(fields.get(key), fields);
-                }
-            }
-        }
+                });
         return rows;
     }
 
