@@ -8,6 +8,7 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.ReaderInfo;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.api.connector.source.SplitsAssignment;
 import org.apache.flink.util.FlinkRuntimeException;
 
 import org.slf4j.Logger;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
 
@@ -24,7 +26,10 @@ import java.util.TreeSet;
  * Plans and hands out splits, bounded and unbounded.
  *
  * <p>Bounded: plans the snapshot at the pinned commit once; readers pull splits, any split to any
- * reader, and each gets "no more splits" when none is left (readers without a split too).
+ * reader, and each gets "no more splits" when none is left (readers without a split too). A request
+ * is answered with up to {@value #MAX_SPLITS_PER_REQUEST} splits while many are pending (a USER
+ * table has a split per user: one round trip per small split would leave the reader idle for each),
+ * and with fewer towards the end, so that the readers finish together.
  *
  * <p>Unbounded: plans the snapshot (scan mode {@code full}), then follows the commit log every
  * discovery interval and plans a changes split per (commit, scope). Splits are pushed to the reader
@@ -36,6 +41,9 @@ import java.util.TreeSet;
 @Internal
 public final class TieredEnumerator implements SplitEnumerator<TieredSplit, EnumState> {
     private static final Logger LOG = LoggerFactory.getLogger(TieredEnumerator.class);
+
+    /** The most splits a bounded reader's request is answered with. */
+    static final int MAX_SPLITS_PER_REQUEST = 16;
 
     /** Planning I/O, off the coordinator thread; a seam for tests. */
     public interface Planning {
@@ -165,13 +173,23 @@ public final class TieredEnumerator implements SplitEnumerator<TieredSplit, Enum
     @Override
     public void close() {}
 
-    /** Bounded: the next split to a reader that asks, or the end if planning is done. */
+    /**
+     * Bounded: the next splits to a reader that asks (a share of at most half of what is pending
+     * per reader), or the end if planning is done.
+     */
     private void assignOneTo(int subtaskId) {
         if (!context.registeredReaders().containsKey(subtaskId)) {
             return;
         }
         if (!pending.isEmpty()) {
-            context.assignSplit(pending.pollFirst(), subtaskId);
+            int readers = Math.max(1, context.currentParallelism());
+            int count =
+                    Math.max(1, Math.min(MAX_SPLITS_PER_REQUEST, pending.size() / (2 * readers)));
+            List<TieredSplit> splits = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                splits.add(pending.pollFirst());
+            }
+            context.assignSplits(new SplitsAssignment<>(Map.of(subtaskId, splits)));
         } else if (plannedThrough >= 0) {
             context.signalNoMoreSplits(subtaskId);
         }

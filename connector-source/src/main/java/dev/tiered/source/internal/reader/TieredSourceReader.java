@@ -8,19 +8,23 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
 import org.apache.flink.table.data.RowData;
 
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
 /**
  * The reader: one fetcher thread reads the assigned splits in order ({@link TieredSplitReader}).
- * Bounded readers ask the enumerator for a split at start and after each finished split; unbounded
- * readers are sent their scopes' splits.
+ * Bounded readers ask the enumerator for splits at start and again when they begin their last
+ * assigned split, one request at a time, so that the next splits arrive while that one is read;
+ * unbounded readers are sent their scopes' splits.
  */
 @Internal
 public final class TieredSourceReader<T>
         extends SingleThreadMultiplexSourceReaderBase<RowData, T, TieredSplit, SplitState> {
     private final SourceMetrics metrics;
     private final boolean bounded;
+    private boolean requested;
+    private boolean noMoreSplits;
 
     public TieredSourceReader(
             Supplier<TieredSplitReader> splitReader,
@@ -37,8 +41,21 @@ public final class TieredSourceReader<T>
     @Override
     public void start() {
         if (bounded && getNumberOfCurrentlyAssignedSplits() == 0) {
-            context.sendSplitRequest();
+            requestSplits();
         }
+    }
+
+    @Override
+    public void addSplits(List<TieredSplit> splits) {
+        requested = false;
+        super.addSplits(splits);
+    }
+
+    @Override
+    public void notifyNoMoreSplits() {
+        requested = false;
+        noMoreSplits = true;
+        super.notifyNoMoreSplits();
     }
 
     @Override
@@ -46,7 +63,14 @@ public final class TieredSourceReader<T>
         for (int i = 0; i < finishedSplitIds.size(); i++) {
             metrics.splitFinished();
         }
-        if (bounded) {
+        if (bounded && getNumberOfCurrentlyAssignedSplits() <= 1) {
+            requestSplits();
+        }
+    }
+
+    private void requestSplits() {
+        if (!requested && !noMoreSplits) {
+            requested = true;
             context.sendSplitRequest();
         }
     }

@@ -119,6 +119,60 @@ class TieredEnumeratorTest {
     }
 
     @Test
+    void boundedRequestsAreAnsweredWithSeveralSplitsWhileManyArePendingAndOneAtTheEnd()
+            throws Exception {
+        TestingSplitEnumeratorContext<TieredSplit> context = new TestingSplitEnumeratorContext<>(2);
+        ScopeId[] users = new ScopeId[100];
+        for (int i = 0; i < users.length; i++) {
+            users[i] = ScopeId.user("u" + i);
+        }
+        TieredEnumerator enumerator =
+                new TieredEnumerator(
+                        context,
+                        config(Boundedness.BOUNDED),
+                        new FakePlanning(5, users),
+                        EnumState.initial());
+        for (int i = 0; i < 2; i++) {
+            context.registerReader(i, "localhost");
+            enumerator.addReader(i);
+        }
+        enumerator.start();
+        context.triggerAllActions();
+
+        // Both readers registered before planning finished: each is served when it does.
+        assertThat(totalAssigned(context)).isEqualTo(32);
+        List<Integer> answers = new ArrayList<>();
+        int assigned = 32;
+        for (int request = 0; assigned < users.length; request++) {
+            int reader = request % 2;
+            enumerator.handleSplitRequest(reader, null);
+            int now = totalAssigned(context);
+            answers.add(now - assigned);
+            assigned = now;
+        }
+        // Over 2 readers: 16 per answer while a quarter of what is pending is more, then a quarter
+        // of what is pending, and single splits at the end.
+        assertThat(answers).containsExactly(16, 13, 9, 7, 5, 4, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1);
+        List<TieredSplit> all = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            all.addAll(context.getSplitAssignments().get(i).getAssignedSplits());
+        }
+        assertThat(all).extracting(TieredSplit::scope).containsExactlyInAnyOrder(users);
+
+        enumerator.handleSplitRequest(0, null);
+        assertThat(context.getSplitAssignments().get(0).hasReceivedNoMoreSplitsSignal()).isTrue();
+        assertThat(totalAssigned(context)).isEqualTo(users.length);
+    }
+
+    private static int totalAssigned(TestingSplitEnumeratorContext<TieredSplit> context) {
+        int total = 0;
+        for (var assignment : context.getSplitAssignments().values()) {
+            total += assignment.getAssignedSplits().size();
+        }
+        return total;
+    }
+
+    @Test
     void unboundedSendsAllSplitsOfAScopeToOneReaderInCommitOrder() throws Exception {
         TestingSplitEnumeratorContext<TieredSplit> context = new TestingSplitEnumeratorContext<>(2);
         TieredEnumerator enumerator =
