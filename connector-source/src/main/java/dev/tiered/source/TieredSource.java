@@ -12,6 +12,7 @@ import dev.tiered.source.internal.split.EnumState;
 import dev.tiered.source.internal.split.EnumStateSerializer;
 import dev.tiered.source.internal.split.TieredSplit;
 import dev.tiered.source.internal.split.TieredSplitSerializer;
+import dev.tiered.state.ScopeId;
 import dev.tiered.state.TieredTable;
 
 import org.apache.flink.annotation.PublicEvolving;
@@ -172,8 +173,14 @@ public final class TieredSource<T>
         }
 
         @Override
-        public List<TieredSplit> snapshot(long commit, long nowMillis) throws IOException {
-            return planner().snapshot(commit, nowMillis);
+        public List<ScopeId> snapshotScopes(long commit) throws IOException {
+            return planner().snapshotScopes(commit);
+        }
+
+        @Override
+        public List<TieredSplit> snapshot(long commit, List<ScopeId> scopes, long nowMillis)
+                throws IOException {
+            return planner().snapshot(commit, scopes, nowMillis);
         }
 
         @Override

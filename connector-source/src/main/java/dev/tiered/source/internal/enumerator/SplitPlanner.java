@@ -28,7 +28,8 @@ import java.util.TreeSet;
 
 /**
  * Plans splits from the commit log. Pure planning over metadata: it reads commit records, table
- * states and manifests, never data files. The enumerator calls it off its own thread.
+ * states and manifests, never data files. The enumerator calls it on its worker thread only (it
+ * keeps the last table state it read).
  *
  * <p>A snapshot split per scope at the pinned commit holds the scope's batches (pruned by the key
  * range against the manifest's key statistics) and the live hot segments with changes of the scope
@@ -49,6 +50,7 @@ public final class SplitPlanner {
     private final ReadConfig config;
     private final ScopeId onlyScope;
     private final KeyRange keyRange;
+    private TableState lastState;
 
     public SplitPlanner(TieredTable table, ReadConfig config) {
         this.table = table;
@@ -116,25 +118,54 @@ public final class SplitPlanner {
 
     /** One split per scope with data at {@code commit}. */
     public List<TieredSplit> snapshot(long commit, long nowMillis) throws IOException {
+        return snapshot(commit, snapshotScopes(commit), nowMillis);
+    }
+
+    /**
+     * The scopes with data at {@code commit} (of the user read, for a one-user scan), in scope
+     * order: cheap, from the table state alone. {@link #snapshot(long, List, long)} plans their
+     * splits, which reads each scope's manifest.
+     */
+    public List<ScopeId> snapshotScopes(long commit) throws IOException {
         if (commit == 0) {
             return List.of();
         }
-        TableState state = table.stateAt(commit);
+        TableState state = stateAt(commit);
         TreeSet<ScopeId> scopes = new TreeSet<>(state.scopes().keySet());
         for (HotSegmentRef hot : state.hotSegments()) {
             scopes.addAll(hot.scopes());
         }
-        List<TieredSplit> splits = new ArrayList<>();
+        if (onlyScope != null) {
+            return scopes.contains(onlyScope) ? List.of(onlyScope) : List.of();
+        }
+        return new ArrayList<>(scopes);
+    }
+
+    /** The snapshot splits of {@code scopes} at {@code commit}; a scope without data has none. */
+    public List<TieredSplit> snapshot(long commit, List<ScopeId> scopes, long nowMillis)
+            throws IOException {
+        if (commit == 0 || scopes.isEmpty()) {
+            return List.of();
+        }
+        TableState state = stateAt(commit);
+        List<TieredSplit> splits = new ArrayList<>(scopes.size());
         for (ScopeId scope : scopes) {
-            if (onlyScope != null && !onlyScope.equals(scope)) {
-                continue;
-            }
             TieredSplit split = snapshotSplit(state, scope, nowMillis);
             if (split != null) {
                 splits.add(split);
             }
         }
         return splits;
+    }
+
+    /** The table state at a commit; the last one is kept, as a snapshot is planned in parts. */
+    private TableState stateAt(long commit) throws IOException {
+        TableState state = lastState;
+        if (state == null || state.commit() != commit) {
+            state = table.stateAt(commit);
+            lastState = state;
+        }
+        return state;
     }
 
     /** Splits for the commits after {@code from}, up to a bounded number of commits. */

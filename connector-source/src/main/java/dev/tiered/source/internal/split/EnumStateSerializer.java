@@ -1,5 +1,7 @@
 package dev.tiered.source.internal.split;
 
+import dev.tiered.state.ScopeId;
+
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
@@ -9,11 +11,16 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Serializes the enumerator checkpoint. Version 1: planned-through commit, pending splits. */
+/**
+ * Serializes the enumerator checkpoint. Version 2: planned-through commit, pending splits, the
+ * commit of a snapshot in progress (-1 if none) and its unplanned scopes (a flag and the user id;
+ * no user id for the shared scope). Version 1 (no snapshot part) is read as a state with no
+ * snapshot in progress.
+ */
 @Internal
 public final class EnumStateSerializer implements SimpleVersionedSerializer<EnumState> {
     public static final EnumStateSerializer INSTANCE = new EnumStateSerializer();
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     @Override
     public int getVersion() {
@@ -28,12 +35,20 @@ public final class EnumStateSerializer implements SimpleVersionedSerializer<Enum
         for (TieredSplit split : state.pending()) {
             TieredSplitSerializer.write(split, out);
         }
+        out.writeLong(state.snapshotCommit());
+        out.writeInt(state.unplannedScopes().size());
+        for (ScopeId scope : state.unplannedScopes()) {
+            out.writeBoolean(scope.isShared());
+            if (!scope.isShared()) {
+                out.writeUTF(scope.userId());
+            }
+        }
         return out.getCopyOfBuffer();
     }
 
     @Override
     public EnumState deserialize(int version, byte[] serialized) throws IOException {
-        if (version != VERSION) {
+        if (version != 1 && version != VERSION) {
             throw new IOException("Unknown version: " + version);
         }
         DataInputDeserializer in = new DataInputDeserializer(serialized);
@@ -43,6 +58,15 @@ public final class EnumStateSerializer implements SimpleVersionedSerializer<Enum
         for (int i = 0; i < n; i++) {
             pending.add(TieredSplitSerializer.read(in));
         }
-        return new EnumState(plannedThrough, pending);
+        if (version == 1) {
+            return new EnumState(plannedThrough, pending);
+        }
+        long snapshotCommit = in.readLong();
+        int scopes = in.readInt();
+        List<ScopeId> unplanned = new ArrayList<>(scopes);
+        for (int i = 0; i < scopes; i++) {
+            unplanned.add(in.readBoolean() ? ScopeId.SHARED : ScopeId.user(in.readUTF()));
+        }
+        return new EnumState(plannedThrough, pending, snapshotCommit, unplanned);
     }
 }

@@ -3,6 +3,7 @@ package dev.tiered.source.internal.enumerator;
 import dev.tiered.source.SourceOptions.ScanMode;
 import dev.tiered.source.internal.ReadConfig;
 import dev.tiered.source.internal.split.EnumState;
+import dev.tiered.source.internal.split.EnumStateSerializer;
 import dev.tiered.source.internal.split.TieredSplit;
 import dev.tiered.source.testing.Messages;
 import dev.tiered.state.ScopeId;
@@ -14,6 +15,7 @@ import org.apache.flink.connector.testutils.source.reader.TestingSplitEnumerator
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +46,12 @@ class TieredEnumeratorTest {
         }
 
         @Override
-        public List<TieredSplit> snapshot(long commit, long nowMillis) {
+        public List<ScopeId> snapshotScopes(long commit) {
+            return scopes;
+        }
+
+        @Override
+        public List<TieredSplit> snapshot(long commit, List<ScopeId> scopes, long nowMillis) {
             List<TieredSplit> splits = new ArrayList<>();
             for (ScopeId scope : scopes) {
                 splits.add(TieredSplit.snapshot(scope, commit, List.of("b"), List.of(), 0, 0, 1));
@@ -122,10 +129,7 @@ class TieredEnumeratorTest {
     void boundedRequestsAreAnsweredWithSeveralSplitsWhileManyArePendingAndOneAtTheEnd()
             throws Exception {
         TestingSplitEnumeratorContext<TieredSplit> context = new TestingSplitEnumeratorContext<>(2);
-        ScopeId[] users = new ScopeId[100];
-        for (int i = 0; i < users.length; i++) {
-            users[i] = ScopeId.user("u" + i);
-        }
+        ScopeId[] users = users(100);
         TieredEnumerator enumerator =
                 new TieredEnumerator(
                         context,
@@ -137,31 +141,95 @@ class TieredEnumeratorTest {
             enumerator.addReader(i);
         }
         enumerator.start();
+        enumerator.handleSplitRequest(0, null);
+        enumerator.handleSplitRequest(1, null);
         context.triggerAllActions();
+        // Both asked before planning: served when the first 64 scopes were planned (64/4, 48/4).
+        assertThat(totalAssigned(context)).isEqualTo(16 + 12);
 
-        // Both readers registered before planning finished: each is served when it does.
-        assertThat(totalAssigned(context)).isEqualTo(32);
         List<Integer> answers = new ArrayList<>();
-        int assigned = 32;
+        int assigned = totalAssigned(context);
         for (int request = 0; assigned < users.length; request++) {
-            int reader = request % 2;
-            enumerator.handleSplitRequest(reader, null);
+            enumerator.handleSplitRequest(request % 2, null);
             int now = totalAssigned(context);
             answers.add(now - assigned);
             assigned = now;
         }
-        // Over 2 readers: 16 per answer while a quarter of what is pending is more, then a quarter
-        // of what is pending, and single splits at the end.
-        assertThat(answers).containsExactly(16, 13, 9, 7, 5, 4, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1);
-        List<TieredSplit> all = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            all.addAll(context.getSplitAssignments().get(i).getAssignedSplits());
-        }
-        assertThat(all).extracting(TieredSplit::scope).containsExactlyInAnyOrder(users);
+        // 72 pending over 2 readers: 16 per answer while a quarter of what is pending is more,
+        // then a quarter of what is pending, and single splits at the end.
+        assertThat(answers).containsExactly(16, 14, 10, 8, 6, 4, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1);
+        assertThat(assignedScopes(context)).containsExactlyInAnyOrder(users);
 
         enumerator.handleSplitRequest(0, null);
         assertThat(context.getSplitAssignments().get(0).hasReceivedNoMoreSplitsSignal()).isTrue();
         assertThat(totalAssigned(context)).isEqualTo(users.length);
+    }
+
+    @Test
+    void theSnapshotIsPlannedInPartsAndACheckpointBetweenThemKeepsTheUnplannedScopes()
+            throws Exception {
+        ScopeId[] users = users(100);
+        TestingSplitEnumeratorContext<TieredSplit> context = new TestingSplitEnumeratorContext<>(1);
+        ReadConfig config = config(Boundedness.BOUNDED);
+        TieredEnumerator enumerator =
+                new TieredEnumerator(
+                        context, config, new FakePlanning(5, users), EnumState.initial());
+        context.registerReader(0, "localhost");
+        enumerator.addReader(0);
+        enumerator.start();
+        enumerator.handleSplitRequest(0, null);
+        context.getExecutorService().trigger(); // the start: commit 5, 100 scopes
+        assertThat(totalAssigned(context)).as("nothing planned yet").isZero();
+        context.getExecutorService().trigger(); // the first part
+        assertThat(totalAssigned(context)).as("read while the rest is planned").isEqualTo(16);
+
+        EnumState state = enumerator.snapshotState(1);
+        assertThat(state.plannedThrough()).isEqualTo(-1);
+        assertThat(state.pending()).hasSize(TieredEnumerator.SCOPES_PER_PART - 16);
+        assertThat(state.snapshotCommit()).isEqualTo(5);
+        assertThat(state.unplannedScopes())
+                .containsExactly(Arrays.copyOfRange(users, TieredEnumerator.SCOPES_PER_PART, 100));
+        EnumStateSerializer serializer = EnumStateSerializer.INSTANCE;
+        EnumState restoredState =
+                serializer.deserialize(serializer.getVersion(), serializer.serialize(state));
+        assertThat(restoredState).isEqualTo(state);
+
+        TestingSplitEnumeratorContext<TieredSplit> restoredContext =
+                new TestingSplitEnumeratorContext<>(1);
+        TieredEnumerator restored =
+                new TieredEnumerator(
+                        restoredContext, config, new FakePlanning(5, users), restoredState);
+        restoredContext.registerReader(0, "localhost");
+        restored.addReader(0);
+        restored.start();
+        restoredContext.triggerAllActions();
+        while (!restoredContext.getSplitAssignments().containsKey(0)
+                || !restoredContext.getSplitAssignments().get(0).hasReceivedNoMoreSplitsSignal()) {
+            restored.handleSplitRequest(0, null);
+        }
+        List<ScopeId> read = new ArrayList<>(assignedScopes(context));
+        read.addAll(assignedScopes(restoredContext));
+        assertThat(read).as("every scope once").containsExactlyInAnyOrder(users);
+        assertThat(restored.snapshotState(2)).isEqualTo(new EnumState(5, List.of()));
+    }
+
+    private static ScopeId[] users(int count) {
+        ScopeId[] users = new ScopeId[count];
+        for (int i = 0; i < count; i++) {
+            users[i] = ScopeId.user("u" + i);
+        }
+        return users;
+    }
+
+    private static List<ScopeId> assignedScopes(
+            TestingSplitEnumeratorContext<TieredSplit> context) {
+        List<ScopeId> scopes = new ArrayList<>();
+        for (var assignment : context.getSplitAssignments().values()) {
+            for (TieredSplit split : assignment.getAssignedSplits()) {
+                scopes.add(split.scope());
+            }
+        }
+        return scopes;
     }
 
     private static int totalAssigned(TestingSplitEnumeratorContext<TieredSplit> context) {
