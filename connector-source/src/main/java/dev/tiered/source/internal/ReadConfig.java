@@ -172,6 +172,11 @@ public final class ReadConfig implements Serializable {
 
     /** What cold batches read: the projected columns (the key always) and the key range. */
     public BatchReadSpec batchReadSpec() {
-        return new BatchReadSpec(projection, keyRange());
+        return batchReadSpec(keyRange());
+    }
+
+    /** What cold batches read: the projected columns (the key always) within {@code range}. */
+    public BatchReadSpec batchReadSpec(KeyRange range) {
+        return new BatchReadSpec(projection, range);
     }
 }

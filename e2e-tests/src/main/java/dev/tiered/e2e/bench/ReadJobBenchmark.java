@@ -33,10 +33,12 @@ import org.apache.flink.util.Collector;
 
 import java.io.File;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The read side of the job-level benchmark, on the table an ingest run of {@link SinkJobBenchmark}
@@ -77,7 +79,9 @@ public final class ReadJobBenchmark {
         boolean userTable = table.definition().type() == TableType.USER;
 
         Map<String, Object> full = scan(TieredSource.forRowData(base, TABLE).build(), null);
-        full.put("files_planned", plannedFiles(table, base, null)[0]);
+        long[] fullPlan = plannedFiles(table, base, null);
+        full.put("files_planned", fullPlan[0]);
+        full.put("splits", fullPlan[3]);
         print(name + "/read-full", full);
 
         Map<String, Object> one;
@@ -124,7 +128,8 @@ public final class ReadJobBenchmark {
 
     /**
      * What the source's planner hands the readers for a bounded scan (of one user, or of all):
-     * {data files (batches + hot segments), hot segments, files of splits of another scope}.
+     * {data files (batches + hot segments), hot segments, files of splits of another scope}, each
+     * file counted once (the parts of a large scope's key span share files), and the splits.
      */
     private static long[] plannedFiles(TieredTable table, String base, String user)
             throws Exception {
@@ -145,24 +150,23 @@ public final class ReadJobBenchmark {
         SplitPlanner planner = new SplitPlanner(table, config);
         List<TieredSplit> splits =
                 planner.snapshot(planner.startCommit(), System.currentTimeMillis());
-        long files = 0;
-        long hot = 0;
+        Set<String> batches = new HashSet<>();
+        Set<String> hot = new HashSet<>();
         long outside = 0;
         Path scopeDir = user == null ? null : table.scopeDir(ScopeId.user(user));
         for (TieredSplit split : splits) {
-            files += split.batches().size() + split.hotSegments().size();
-            hot += split.hotSegments().size();
-            if (user == null) {
-                continue;
-            }
+            hot.addAll(split.hotSegments());
             for (String batch : split.batches()) {
+                if (!batches.add(split.userId() + "/" + batch) || user == null) {
+                    continue;
+                }
                 Path file = new Path(scopeDir, batch);
                 if (!user.equals(split.userId()) || !file.getFileSystem().exists(file)) {
                     outside++;
                 }
             }
         }
-        return new long[] {files, hot, outside};
+        return new long[] {batches.size() + hot.size(), hot.size(), outside, splits.size()};
     }
 
     private static Map<String, Object> lookups(String base, boolean userTable, long rows, int count)

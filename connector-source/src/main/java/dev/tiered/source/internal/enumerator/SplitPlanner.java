@@ -50,9 +50,22 @@ public final class SplitPlanner {
     private final ReadConfig config;
     private final ScopeId onlyScope;
     private final KeyRange keyRange;
+    private final long partBytes;
     private TableState lastState;
 
+    /** Batch bytes per part of a large scope's key span in a bounded read. */
+    static final long PART_BYTES = 8L << 20;
+
+    /** The most parts a scope's snapshot is read in. */
+    static final int MAX_PARTS = 64;
+
     public SplitPlanner(TieredTable table, ReadConfig config) {
+        this(table, config, PART_BYTES);
+    }
+
+    /** A planner that parts a scope's snapshot per {@code partBytes} of batches (tests). */
+    SplitPlanner(TieredTable table, ReadConfig config, long partBytes) {
+        this.partBytes = partBytes;
         this.table = table;
         this.config = config;
         this.onlyScope = config.userId() == null ? null : ScopeId.user(config.userId());
@@ -150,10 +163,7 @@ public final class SplitPlanner {
         TableState state = stateAt(commit);
         List<TieredSplit> splits = new ArrayList<>(scopes.size());
         for (ScopeId scope : scopes) {
-            TieredSplit split = snapshotSplit(state, scope, nowMillis);
-            if (split != null) {
-                splits.add(split);
-            }
+            addSnapshotSplits(state, scope, nowMillis, splits);
         }
         return splits;
     }
@@ -204,12 +214,20 @@ public final class SplitPlanner {
         return splits;
     }
 
-    private TieredSplit snapshotSplit(TableState state, ScopeId scope, long nowMillis)
+    /**
+     * The snapshot split of a scope, or for a bounded read of a scope whose batches hold more than
+     * {@link #PART_BYTES} under an integer key, one split per {@link #PART_BYTES} of batches (at
+     * most {@link #MAX_PARTS}), each a part of the key span (see {@link #parts}), so that readers
+     * share a large scope. Nothing for a scope without data.
+     */
+    private void addSnapshotSplits(
+            TableState state, ScopeId scope, long nowMillis, List<TieredSplit> out)
             throws IOException {
         TableDefinition definition = table.definition();
         ScopeManifest manifest = table.manifest(state, scope);
+        List<SegmentEntry> segments = new ArrayList<>();
         List<String> batches = new ArrayList<>();
-        long size = 0;
+        long batchBytes = 0;
         int keyId =
                 definition.primaryKeyIndex() < 0
                         ? -1
@@ -219,8 +237,9 @@ public final class SplitPlanner {
             if (stats != null && !keyRange.overlaps(stats.min(), stats.max())) {
                 continue; // the manifest's key statistics rule the whole batch out
             }
+            segments.add(segment);
             batches.add(ScopeReader.batchLocation(table, state, scope, segment));
-            size += segment.sizeBytes();
+            batchBytes += segment.sizeBytes();
         }
         long flushed = state.scope(scope).flushedThroughSeq();
         long ttlMillis =
@@ -228,6 +247,7 @@ public final class SplitPlanner {
                         ? definition.options().ttlMillis().orElse(Long.MAX_VALUE)
                         : Long.MAX_VALUE;
         List<String> hot = new ArrayList<>();
+        long hotBytes = 0;
         for (HotSegmentRef segment : state.hotSegments()) {
             if (!segment.scopes().contains(scope) || segment.maxSeq() <= flushed) {
                 continue; // every change in it is already in the batches
@@ -236,12 +256,106 @@ public final class SplitPlanner {
                 continue; // every event in it has expired
             }
             hot.add(segment.path());
-            size += segment.sizeBytes();
+            hotBytes += segment.sizeBytes();
         }
         if (batches.isEmpty() && hot.isEmpty()) {
+            return;
+        }
+        TieredSplit whole =
+                TieredSplit.snapshot(
+                        scope,
+                        state.commit(),
+                        batches,
+                        hot,
+                        flushed,
+                        state.timestampMillis(),
+                        batchBytes + hotBytes);
+        long[] span = config.isBounded() ? keySpan(segments, keyId) : null;
+        int parts = span == null ? 1 : (int) Math.min(MAX_PARTS, batchBytes / partBytes + 1);
+        if (parts < 2 || span[1] - span[0] < parts) {
+            out.add(whole);
+            return;
+        }
+        out.addAll(parts(whole, segments, span[0], span[1], parts, keyId, hotBytes));
+    }
+
+    /**
+     * {@code [min, max]} of the key over the batches, within the scan's key range, or null if the
+     * key is not an integer type, a batch has no key statistics or the span does not fit a long.
+     */
+    private long[] keySpan(List<SegmentEntry> segments, int keyId) {
+        TableDefinition definition = table.definition();
+        if (keyId < 0
+                || definition.primaryKey().size() != 1
+                || !TieredSplit.KeySpan.fits(
+                        definition.columns().get(definition.primaryKeyIndex()).type())
+                || segments.isEmpty()) {
             return null;
         }
-        return TieredSplit.snapshot(
-                scope, state.commit(), batches, hot, flushed, state.timestampMillis(), size);
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (SegmentEntry segment : segments) {
+            ColumnStats stats = segment.columnStats().get(keyId);
+            if (stats == null || stats.min() == null || stats.max() == null) {
+                return null;
+            }
+            min = Math.min(min, ((Number) stats.min()).longValue());
+            max = Math.max(max, ((Number) stats.max()).longValue());
+        }
+        if (keyRange.lower() != null) {
+            min = Math.max(min, ((Number) keyRange.lower()).longValue());
+        }
+        if (keyRange.upper() != null) {
+            max = Math.min(max, ((Number) keyRange.upper()).longValue());
+        }
+        return max - min > 0 ? new long[] {min, max} : null; // also false if it overflows
+    }
+
+    /**
+     * A scope's snapshot as {@code parts} splits of equal key width over {@code [min, max]}: the
+     * first part also takes every key below (down to the scan's lower bound), the last every key
+     * above, as hot rows may lie outside the batches' statistics. Each part lists the batches whose
+     * key statistics overlap it and every hot segment (its rows are filtered by the part's keys).
+     */
+    private List<TieredSplit> parts(
+            TieredSplit whole,
+            List<SegmentEntry> segments,
+            long min,
+            long max,
+            int parts,
+            int keyId,
+            long hotBytes) {
+        Long scanLower = keyRange.lower() == null ? null : ((Number) keyRange.lower()).longValue();
+        Long scanUpper = keyRange.upper() == null ? null : ((Number) keyRange.upper()).longValue();
+        long width = (max - min) / parts;
+        List<TieredSplit> splits = new ArrayList<>(parts);
+        for (int i = 0; i < parts; i++) {
+            long from = min + i * width;
+            long to = i == parts - 1 ? max : from + width - 1;
+            List<String> batches = new ArrayList<>();
+            long bytes = hotBytes;
+            for (int b = 0; b < segments.size(); b++) {
+                ColumnStats stats = segments.get(b).columnStats().get(keyId);
+                long low = ((Number) stats.min()).longValue();
+                long high = ((Number) stats.max()).longValue();
+                if ((i == 0 || high >= from) && (i == parts - 1 || low <= to)) {
+                    batches.add(whole.batches().get(b));
+                    bytes += overlapBytes(segments.get(b).sizeBytes(), low, high, from, to);
+                }
+            }
+            TieredSplit.KeySpan span =
+                    new TieredSplit.KeySpan(
+                            i == 0 ? scanLower : Long.valueOf(from),
+                            i == parts - 1 ? scanUpper : Long.valueOf(to));
+            splits.add(whole.part(span, batches, bytes));
+        }
+        return splits;
+    }
+
+    /** The share of a batch's bytes in {@code [from, to]}, its keys taken as evenly spread. */
+    private static long overlapBytes(long bytes, long low, long high, long from, long to) {
+        double spread = (double) high - low + 1;
+        double overlap = Math.min((double) high, to) - Math.max((double) low, from) + 1;
+        return overlap <= 0 ? 0 : (long) (bytes * Math.min(1.0, overlap / spread));
     }
 }

@@ -63,6 +63,16 @@ public final class SplitCursors {
 
     private SplitCursor snapshot(TieredSplit split, long nowMillis) throws IOException {
         TableDefinition definition = table.definition();
+        // A part of a scope's keys lies within the scan's key range (the planner made it so).
+        KeyRange range =
+                split.keySpan() == null
+                        ? config.keyRange()
+                        : split.keySpan()
+                                .toKeyRange(
+                                        definition
+                                                .columns()
+                                                .get(definition.primaryKeyIndex())
+                                                .type());
         ChangeCursor changes;
         if (definition.primaryKeyIndex() >= 0) {
             changes =
@@ -72,7 +82,7 @@ public final class SplitCursors {
                             split.batches(),
                             split.hotSegments(),
                             split.flushedThroughSeq(),
-                            config.batchReadSpec(),
+                            config.batchReadSpec(range),
                             nowMillis,
                             false);
         } else {
@@ -85,7 +95,6 @@ public final class SplitCursors {
                             ScopeReader.liveHotSeq(
                                     definition, split.flushedThroughSeq(), nowMillis));
         }
-        KeyRange range = config.keyRange();
         RowData.FieldGetter key =
                 range.isAll()
                         ? null

@@ -12,10 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Serializes the enumerator checkpoint. Version 2: planned-through commit, pending splits, the
- * commit of a snapshot in progress (-1 if none) and its unplanned scopes (a flag and the user id;
- * no user id for the shared scope). Version 1 (no snapshot part) is read as a state with no
- * snapshot in progress.
+ * Serializes the enumerator checkpoint. Version 2: planned-through commit, pending splits (split
+ * layout 2), the commit of a snapshot in progress (-1 if none) and its unplanned scopes (a flag and
+ * the user id; no user id for the shared scope). Version 1 (split layout 1, no snapshot part) is
+ * read as a state with no snapshot in progress.
  */
 @Internal
 public final class EnumStateSerializer implements SimpleVersionedSerializer<EnumState> {
@@ -56,7 +56,7 @@ public final class EnumStateSerializer implements SimpleVersionedSerializer<Enum
         int n = in.readInt();
         List<TieredSplit> pending = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            pending.add(TieredSplitSerializer.read(in));
+            pending.add(TieredSplitSerializer.read(in, version));
         }
         if (version == 1) {
             return new EnumState(plannedThrough, pending);

@@ -11,11 +11,14 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Serializes {@link TieredSplit}s (reader state and split assignment). Version 1. */
+/**
+ * Serializes {@link TieredSplit}s (reader state and split assignment). Version 2 adds the key span
+ * after the version-1 fields; version 1 is read as a split of all of a scope's keys.
+ */
 @Internal
 public final class TieredSplitSerializer implements SimpleVersionedSerializer<TieredSplit> {
     public static final TieredSplitSerializer INSTANCE = new TieredSplitSerializer();
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     @Override
     public int getVersion() {
@@ -31,13 +34,13 @@ public final class TieredSplitSerializer implements SimpleVersionedSerializer<Ti
 
     @Override
     public TieredSplit deserialize(int version, byte[] serialized) throws IOException {
-        if (version != VERSION) {
+        if (version != 1 && version != VERSION) {
             throw new IOException("Unknown version: " + version);
         }
-        return read(new DataInputDeserializer(serialized));
+        return read(new DataInputDeserializer(serialized), version);
     }
 
-    /** Writes a split in the version-1 layout (also used inside the enumerator state). */
+    /** Writes a split in the current layout (also used inside the enumerator state). */
     static void write(TieredSplit split, DataOutputView out) throws IOException {
         out.writeByte(split.kind().ordinal());
         out.writeBoolean(split.userId() != null);
@@ -51,9 +54,16 @@ public final class TieredSplitSerializer implements SimpleVersionedSerializer<Ti
         out.writeLong(split.commitMillis());
         out.writeLong(split.sizeBytes());
         out.writeLong(split.position());
+        TieredSplit.KeySpan span = split.keySpan();
+        out.writeBoolean(span != null);
+        if (span != null) {
+            writeBound(span.lower(), out);
+            writeBound(span.upper(), out);
+        }
     }
 
-    static TieredSplit read(DataInputView in) throws IOException {
+    /** Reads a split written in the layout of {@code version}. */
+    static TieredSplit read(DataInputView in, int version) throws IOException {
         int kind = in.readByte();
         if (kind < 0 || kind >= TieredSplit.Kind.values().length) {
             throw new IOException("Cannot read split: unknown kind " + kind);
@@ -62,16 +72,36 @@ public final class TieredSplitSerializer implements SimpleVersionedSerializer<Ti
         long commit = in.readLong();
         List<String> batches = readNames(in);
         List<String> hot = readNames(in);
+        long flushedThroughSeq = in.readLong();
+        long commitMillis = in.readLong();
+        long sizeBytes = in.readLong();
+        long position = in.readLong();
+        TieredSplit.KeySpan span =
+                version >= 2 && in.readBoolean()
+                        ? new TieredSplit.KeySpan(readBound(in), readBound(in))
+                        : null;
         return new TieredSplit(
                 TieredSplit.Kind.values()[kind],
                 userId,
                 commit,
                 batches,
                 hot,
-                in.readLong(),
-                in.readLong(),
-                in.readLong(),
-                in.readLong());
+                flushedThroughSeq,
+                commitMillis,
+                sizeBytes,
+                position,
+                span);
+    }
+
+    private static void writeBound(Long bound, DataOutputView out) throws IOException {
+        out.writeBoolean(bound != null);
+        if (bound != null) {
+            out.writeLong(bound);
+        }
+    }
+
+    private static Long readBound(DataInputView in) throws IOException {
+        return in.readBoolean() ? in.readLong() : null;
     }
 
     private static void writeNames(List<String> names, DataOutputView out) throws IOException {

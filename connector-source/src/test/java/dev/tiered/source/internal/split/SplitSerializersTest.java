@@ -33,12 +33,24 @@ class SplitSerializersTest {
             TieredSplit.changes(
                     ScopeId.SHARED, 18, List.of("w1-c6-1.avro"), 1_714_800_001_000L, 77);
 
+    /** A part of a scope's keys: ids 100..199. */
+    static final TieredSplit PART =
+            SNAPSHOT.part(new TieredSplit.KeySpan(100L, 199L), List.of("batch-3.parquet"), 1024);
+
     @Test
     void splitsRoundTrip() throws IOException {
-        for (TieredSplit split : List.of(SNAPSHOT, CHANGES)) {
+        TieredSplit firstPart =
+                SNAPSHOT.part(new TieredSplit.KeySpan(null, 99L), SNAPSHOT.batches(), 2048);
+        TieredSplit lastPart = SNAPSHOT.part(new TieredSplit.KeySpan(200L, null), List.of(), 0);
+        for (TieredSplit split : List.of(SNAPSHOT, CHANGES, PART, firstPart, lastPart)) {
             byte[] bytes = TieredSplitSerializer.INSTANCE.serialize(split);
-            assertThat(TieredSplitSerializer.INSTANCE.deserialize(1, bytes)).isEqualTo(split);
+            assertThat(TieredSplitSerializer.INSTANCE.deserialize(2, bytes)).isEqualTo(split);
         }
+        assertThat(PART.splitId()).isEqualTo("snapshot-17-u:alice@example.com-k100");
+        assertThat(firstPart.splitId()).isEqualTo("snapshot-17-u:alice@example.com-kmin");
+        assertThat(List.of(lastPart, PART, firstPart, SNAPSHOT).stream().sorted())
+                .as("the whole scope, then its parts from the lowest keys")
+                .containsExactly(SNAPSHOT, firstPart, PART, lastPart);
         assertThat(SNAPSHOT.scope()).isEqualTo(ScopeId.user("alice@example.com"));
         assertThat(CHANGES.scope()).isEqualTo(ScopeId.SHARED);
         assertThat(SNAPSHOT.splitId()).isEqualTo("snapshot-17-u:alice@example.com");
@@ -49,7 +61,7 @@ class SplitSerializersTest {
     static final EnumState PLANNING =
             new EnumState(
                     -1,
-                    List.of(SNAPSHOT),
+                    List.of(SNAPSHOT, PART),
                     17,
                     List.of(ScopeId.user("bob@example.com"), ScopeId.user("carol")));
 
@@ -74,7 +86,7 @@ class SplitSerializersTest {
 
     @Test
     void storedVersion1BytesStillRead() throws IOException {
-        byte[] split = golden("split-v1.bin", TieredSplitSerializer.INSTANCE.serialize(SNAPSHOT));
+        byte[] split = golden("split-v1.bin", null); // written by version 1 only
         assertThat(TieredSplitSerializer.INSTANCE.deserialize(1, split)).isEqualTo(SNAPSHOT);
         EnumState state = new EnumState(18, List.of(SNAPSHOT, CHANGES));
         byte[] enumState = golden("enum-state-v1.bin", null); // written by version 1 only
@@ -83,6 +95,8 @@ class SplitSerializersTest {
 
     @Test
     void storedVersion2BytesStillRead() throws IOException {
+        byte[] split = golden("split-v2.bin", TieredSplitSerializer.INSTANCE.serialize(PART));
+        assertThat(TieredSplitSerializer.INSTANCE.deserialize(2, split)).isEqualTo(PART);
         byte[] enumState =
                 golden("enum-state-v2.bin", EnumStateSerializer.INSTANCE.serialize(PLANNING));
         assertThat(EnumStateSerializer.INSTANCE.deserialize(2, enumState)).isEqualTo(PLANNING);
@@ -90,8 +104,8 @@ class SplitSerializersTest {
 
     @Test
     void unknownVersionsAreRefused() {
-        assertThatThrownBy(() -> TieredSplitSerializer.INSTANCE.deserialize(2, new byte[0]))
-                .hasMessage("Unknown version: 2");
+        assertThatThrownBy(() -> TieredSplitSerializer.INSTANCE.deserialize(3, new byte[0]))
+                .hasMessage("Unknown version: 3");
         assertThatThrownBy(() -> EnumStateSerializer.INSTANCE.deserialize(0, new byte[0]))
                 .hasMessage("Unknown version: 0");
     }
