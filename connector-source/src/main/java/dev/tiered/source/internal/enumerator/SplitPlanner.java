@@ -43,6 +43,12 @@ public final class SplitPlanner {
     /** Commits planned per discovery round at most, so a far-behind reader catches up in steps. */
     static final int MAX_COMMITS_PER_ROUND = 64;
 
+    /** Batch bytes per part of a large scope's key span in a bounded read. */
+    static final long PART_BYTES = 8L << 20;
+
+    /** The most parts a scope's snapshot is read in. */
+    static final int MAX_PARTS = 64;
+
     /** A discovery round: splits for commits {@code from+1 .. through}. */
     public record Discovery(long from, long through, List<TieredSplit> splits) {}
 
@@ -52,12 +58,6 @@ public final class SplitPlanner {
     private final KeyRange keyRange;
     private final long partBytes;
     private TableState lastState;
-
-    /** Batch bytes per part of a large scope's key span in a bounded read. */
-    static final long PART_BYTES = 8L << 20;
-
-    /** The most parts a scope's snapshot is read in. */
-    static final int MAX_PARTS = 64;
 
     public SplitPlanner(TieredTable table, ReadConfig config) {
         this(table, config, PART_BYTES);
