@@ -8,6 +8,7 @@ import dev.tiered.source.internal.split.TieredSplit;
 import dev.tiered.source.internal.split.TieredSplit.KeySpan;
 import dev.tiered.source.testing.EngineWriter;
 import dev.tiered.source.testing.Messages;
+import dev.tiered.source.testing.ReadConfigs;
 import dev.tiered.state.ScopeId;
 import dev.tiered.state.TableDefinition;
 import dev.tiered.state.TieredTable;
@@ -123,19 +124,7 @@ class SnapshotPartsTest {
     }
 
     private static ReadConfig config(Boundedness boundedness) {
-        return new ReadConfig(
-                "file:///unused",
-                definition(),
-                boundedness,
-                ScanMode.FULL,
-                null,
-                null,
-                List.of("id", "content"),
-                null,
-                null,
-                null,
-                -1,
-                10);
+        return ReadConfigs.of(definition(), boundedness, ScanMode.FULL, "id", "content");
     }
 
     /** The rows the splits read, in split order, as "id content". */

@@ -6,6 +6,7 @@ import dev.tiered.source.internal.split.EnumState;
 import dev.tiered.source.internal.split.EnumStateSerializer;
 import dev.tiered.source.internal.split.TieredSplit;
 import dev.tiered.source.testing.Messages;
+import dev.tiered.source.testing.ReadConfigs;
 import dev.tiered.state.ScopeId;
 
 import org.apache.flink.api.connector.source.Boundedness;
@@ -73,19 +74,7 @@ class TieredEnumeratorTest {
     }
 
     private static ReadConfig config(Boundedness boundedness) {
-        return new ReadConfig(
-                "file:///unused",
-                Messages.definition("rows:10"),
-                boundedness,
-                ScanMode.FULL,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                -1,
-                10);
+        return ReadConfigs.of(Messages.definition("rows:10"), boundedness, ScanMode.FULL);
     }
 
     private static final ScopeId A = ScopeId.user("alice");

@@ -7,6 +7,7 @@ import dev.tiered.source.internal.enumerator.SplitPlanner;
 import dev.tiered.source.internal.split.TieredSplit;
 import dev.tiered.source.testing.EngineWriter;
 import dev.tiered.source.testing.Messages;
+import dev.tiered.source.testing.ReadConfigs;
 import dev.tiered.state.ScopeId;
 import dev.tiered.state.TieredTable;
 import dev.tiered.state.io.FlinkFileIO;
@@ -53,20 +54,7 @@ class BoundedSplitRequestTest {
                 upsert(ScopeId.user("user1"), Messages.row(RowKind.INSERT, 1, "a")),
                 upsert(ScopeId.user("user2"), Messages.row(RowKind.INSERT, 2, "b")),
                 upsert(ScopeId.user("user3"), Messages.row(RowKind.INSERT, 3, "c")));
-        ReadConfig config =
-                new ReadConfig(
-                        warehouse.toURI().toString(),
-                        table.definition(),
-                        Boundedness.BOUNDED,
-                        ScanMode.FULL,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        -1,
-                        10);
+        ReadConfig config = ReadConfigs.of(table.definition(), Boundedness.BOUNDED, ScanMode.FULL);
         SplitPlanner planner = new SplitPlanner(table, config);
         List<TieredSplit> splits = planner.snapshot(planner.startCommit(), clock.millis());
         assertThat(splits).hasSize(3);

@@ -6,6 +6,7 @@ import dev.tiered.source.internal.enumerator.SplitPlanner;
 import dev.tiered.source.internal.split.TieredSplit;
 import dev.tiered.source.testing.EngineWriter;
 import dev.tiered.source.testing.Messages;
+import dev.tiered.source.testing.ReadConfigs;
 import dev.tiered.source.testing.TrackingFileSystem;
 import dev.tiered.state.ScopeId;
 import dev.tiered.state.TieredTable;
@@ -159,18 +160,11 @@ class ChangesReadCostTest {
     }
 
     private static ReadConfig config(TieredTable table) {
-        return new ReadConfig(
-                "file:///unused",
+        return ReadConfigs.of(
                 table.definition(),
                 Boundedness.CONTINUOUS_UNBOUNDED,
                 ScanMode.LATEST,
-                null,
-                null,
-                List.of("id", "content"),
-                null,
-                null,
-                null,
-                -1,
-                10);
+                "id",
+                "content");
     }
 }

@@ -6,6 +6,7 @@ import dev.tiered.source.internal.enumerator.SplitPlanner;
 import dev.tiered.source.internal.split.TieredSplit;
 import dev.tiered.source.testing.EngineWriter;
 import dev.tiered.source.testing.Messages;
+import dev.tiered.source.testing.ReadConfigs;
 import dev.tiered.state.ScopeId;
 import dev.tiered.state.TableDefinition;
 import dev.tiered.state.TieredTable;
@@ -45,19 +46,7 @@ class SplitReadTest {
     private final ManualClock clock = new ManualClock(T0);
 
     private static ReadConfig config(TableDefinition definition, String... columns) {
-        return new ReadConfig(
-                "file:///unused",
-                definition,
-                Boundedness.CONTINUOUS_UNBOUNDED,
-                ScanMode.FULL,
-                null,
-                null,
-                columns.length == 0 ? null : List.of(columns),
-                null,
-                null,
-                null,
-                -1,
-                10);
+        return ReadConfigs.of(definition, Boundedness.CONTINUOUS_UNBOUNDED, ScanMode.FULL, columns);
     }
 
     private static List<String> read(SplitCursors cursors, TieredSplit split, long now)
