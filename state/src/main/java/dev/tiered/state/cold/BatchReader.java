@@ -16,6 +16,8 @@ import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.column.values.bloomfilter.BloomFilter;
 import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.filter.ColumnPredicates;
+import org.apache.parquet.filter.ColumnRecordFilter;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
@@ -26,6 +28,7 @@ import org.apache.parquet.internal.filter2.columnindex.RowRanges;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.MessageColumnIO;
 import org.apache.parquet.io.RecordReader;
+import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.MessageType;
 
 import java.io.IOException;
@@ -70,6 +73,7 @@ public final class BatchReader implements ChangeCursor {
     private int skippedByBloomFilter;
     private long rowsSkippedByPageIndex;
     private final FilterCompat.Filter keyFilter;
+    private final FilterCompat.Filter pointFilter;
 
     private BatchReader(
             FlinkInputFile input,
@@ -93,6 +97,10 @@ public final class BatchReader implements ChangeCursor {
         String keyField = schema.keyField();
         this.keyPath = ColumnPath.get(keyField);
         this.keyFilter = KeyFilters.of(keyField, range, key.type());
+        this.pointFilter =
+                range.isPoint()
+                        ? pointFilter(keyField, ParquetValues.toParquet(range.lower(), key.type()))
+                        : null;
         this.columnIO = new ColumnIOFactory().getColumnIO(requested, fileSchema);
         this.materializer = new BatchMaterializer(schema, table.columns().size());
         this.blocks = reader.getRowGroups();
@@ -138,6 +146,13 @@ public final class BatchReader implements ChangeCursor {
             if (remaining == 0 && !nextRowGroup()) {
                 done = true;
                 break;
+            }
+            if (pointFilter != null) {
+                if (records.read() == null) {
+                    remaining = 0; // no further row of the key in this row group
+                    continue;
+                }
+                return true;
             }
             records.read();
             remaining--;
@@ -221,7 +236,10 @@ public final class BatchReader implements ChangeCursor {
             if (pages == null || pages.getRowCount() == 0) {
                 continue;
             }
-            records = columnIO.getRecordReader(pages, materializer);
+            records =
+                    pointFilter == null
+                            ? columnIO.getRecordReader(pages, materializer)
+                            : columnIO.getRecordReader(pages, materializer, pointFilter);
             remaining = pages.getRowCount();
             rowGroupsRead++;
             return true;
@@ -250,6 +268,26 @@ public final class BatchReader implements ChangeCursor {
         return rows.rowCount() == block.getRowCount()
                 ? reader.readRowGroup(index)
                 : reader.readFilteredRowGroup(index, rows);
+    }
+
+    /**
+     * A record filter keeping the rows whose key equals {@code value} (the key as Parquet stores
+     * it), or null for FLOAT and DOUBLE keys, whose equality the reader's comparison decides.
+     */
+    private static FilterCompat.Filter pointFilter(String column, Object value) {
+        ColumnPredicates.Predicate predicate;
+        if (value instanceof Long number) {
+            predicate = ColumnPredicates.equalTo(number.longValue());
+        } else if (value instanceof Integer number) {
+            predicate = ColumnPredicates.equalTo(number.intValue());
+        } else if (value instanceof Boolean flag) {
+            predicate = ColumnPredicates.equalTo(flag.booleanValue());
+        } else if (value instanceof Binary bytes) {
+            predicate = ColumnPredicates.applyFunctionToBinary(bytes::equals);
+        } else {
+            return null;
+        }
+        return FilterCompat.get(ColumnRecordFilter.column(column, predicate));
     }
 
     private ColumnChunkMetaData keyChunk(BlockMetaData block) throws IOException {

@@ -182,6 +182,26 @@ class BatchReaderTest {
                             table);
             assertThat(actual).as("range %s, seed %d", range, seed).isEqualTo(expected);
         }
+        RowData.FieldGetter keyOf = RowData.createFieldGetter(table.columns().get(0).type(), 0);
+        for (int i = 0; i < 40; i++) {
+            // Point lookups read through a record filter on the key: every version of the key
+            // (tombstones too), in order, and nothing for a key the batch lacks.
+            Object point = key.apply((long) random.nextInt(6300));
+            KeyRange range = KeyRange.point(point);
+            List<ColdTables.Change> expected =
+                    model.stream()
+                            .filter(c -> range.contains(keyOf.getFieldOrNull(c.row())))
+                            .toList();
+            List<ColdTables.Change> actual =
+                    ColdTables.drain(
+                            BatchReader.open(
+                                    FlinkInputFile.of(fs, path, Files.size(file(path))),
+                                    table,
+                                    ScopeId.SHARED,
+                                    BatchReadSpec.all().withKey(point)),
+                            table);
+            assertThat(actual).as("key %s, seed %d", point, seed).isEqualTo(expected);
+        }
         assertThat(fs.openStreams()).isZero();
     }
 
