@@ -9,6 +9,7 @@ import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.SeekableInputStream;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.Objects;
 
 /**
@@ -69,23 +70,131 @@ public final class FlinkInputFile implements InputFile {
         return path.toString();
     }
 
-    /** Parquet's seekable stream over Flink's: position and seek go to the Flink stream. */
+    /**
+     * Parquet's seekable stream over Flink's, through {@link BufferedFlinkStream}: Parquet reads
+     * column indexes, offset indexes and bloom filter headers as Thrift straight from the stream, a
+     * byte or a varint at a time, and Flink's local stream makes a system call per read.
+     */
     private static final class SeekableFlinkStream extends DelegatingSeekableInputStream {
-        private final FSDataInputStream in;
+        private final BufferedFlinkStream in;
 
-        SeekableFlinkStream(FSDataInputStream in) {
+        SeekableFlinkStream(FSDataInputStream in) throws IOException {
+            this(new BufferedFlinkStream(in));
+        }
+
+        private SeekableFlinkStream(BufferedFlinkStream in) {
             super(in);
             this.in = in;
         }
 
         @Override
-        public long getPos() throws IOException {
-            return in.getPos();
+        public long getPos() {
+            return in.position();
         }
 
         @Override
         public void seek(long newPos) throws IOException {
             in.seek(newPos);
+        }
+    }
+
+    /**
+     * A read buffer over a Flink stream that keeps its position: small reads are served from an
+     * {@value #BUFFER_BYTES}-byte buffer, reads of at least that size go to the stream directly,
+     * and a seek within the buffered bytes moves in the buffer only. Not thread-safe.
+     */
+    static final class BufferedFlinkStream extends InputStream {
+        static final int BUFFER_BYTES = 8192;
+
+        private final FSDataInputStream in;
+        private final byte[] buffer = new byte[BUFFER_BYTES];
+        private long bufferStart; // the stream position of buffer[0]; the stream is at +limit
+        private int pos;
+        private int limit;
+
+        BufferedFlinkStream(FSDataInputStream in) throws IOException {
+            this.in = in;
+            this.bufferStart = in.getPos();
+        }
+
+        long position() {
+            return bufferStart + pos;
+        }
+
+        void seek(long newPos) throws IOException {
+            if (newPos >= bufferStart && newPos <= bufferStart + limit) {
+                pos = (int) (newPos - bufferStart);
+                return;
+            }
+            in.seek(newPos);
+            bufferStart = newPos;
+            pos = 0;
+            limit = 0;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (pos == limit && !fill()) {
+                return -1;
+            }
+            return buffer[pos++] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            Objects.checkFromIndexSize(off, len, b.length);
+            if (len == 0) {
+                return 0;
+            }
+            if (pos == limit) {
+                if (len >= BUFFER_BYTES) {
+                    int n = in.read(b, off, len);
+                    if (n > 0) {
+                        bufferStart += limit + n;
+                        pos = 0;
+                        limit = 0;
+                    }
+                    return n;
+                }
+                if (!fill()) {
+                    return -1;
+                }
+            }
+            int n = Math.min(len, limit - pos);
+            System.arraycopy(buffer, pos, b, off, n);
+            pos += n;
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            if (n <= 0) {
+                return 0;
+            }
+            seek(position() + n);
+            return n;
+        }
+
+        @Override
+        public int available() throws IOException {
+            return limit - pos;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+
+        private boolean fill() throws IOException {
+            bufferStart += limit;
+            pos = 0;
+            limit = 0;
+            int n = in.read(buffer, 0, BUFFER_BYTES);
+            if (n <= 0) {
+                return false;
+            }
+            limit = n;
+            return true;
         }
     }
 }

@@ -117,6 +117,19 @@ class BatchReaderTest {
                 .isLessThan(fullBytes / 10);
     }
 
+    @Test
+    void aPointLookupReadsTheFileInAFewCalls() throws IOException {
+        BatchWriter.Options smallPages =
+                BatchWriter.Options.defaults().withPageBytes(1024).withExpectedRows(20_000);
+        Path path = writeMessages("batch-1.parquet", 20_000, smallPages);
+        long before = fs.readCalls();
+        BatchReader reader = open(path, BatchReadSpec.all().withKey(12_345L));
+        assertThat(ColdTables.drain(reader, MESSAGES)).hasSize(1);
+        // Footer, bloom filter, column and offset index, pages: Parquet reads the indexes and the
+        // bloom filter header as Thrift, a byte at a time, which the stream's buffer serves.
+        assertThat(fs.readCalls() - before).isLessThan(40);
+    }
+
     @ParameterizedTest(name = "{0} key, row groups of {1} bytes, pages of {2} bytes")
     @CsvSource({
         "BIGINT, 4096, 1048576",

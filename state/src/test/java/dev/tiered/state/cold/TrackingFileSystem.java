@@ -22,6 +22,7 @@ final class TrackingFileSystem extends FileSystem {
     private final FileSystem local = LocalFileSystem.getSharedInstance();
     private final AtomicInteger openStreams = new AtomicInteger();
     private final AtomicLong bytesRead = new AtomicLong();
+    private final AtomicLong readCalls = new AtomicLong();
     private final java.util.Set<String> syncedAndClosed =
             java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile long failWritesAfterBytes = Long.MAX_VALUE;
@@ -34,6 +35,11 @@ final class TrackingFileSystem extends FileSystem {
 
     long bytesRead() {
         return bytesRead.get();
+    }
+
+    /** Read calls on the streams it opened (each one a system call on the local file system). */
+    long readCalls() {
+        return readCalls.get();
     }
 
     /** Paths of written files that were synced and then closed. */
@@ -124,6 +130,7 @@ final class TrackingFileSystem extends FileSystem {
 
             @Override
             public int read() throws IOException {
+                readCalls.incrementAndGet();
                 int b = in.read();
                 if (b >= 0) {
                     bytesRead.incrementAndGet();
@@ -133,6 +140,7 @@ final class TrackingFileSystem extends FileSystem {
 
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
+                readCalls.incrementAndGet();
                 int n = in.read(b, off, len);
                 if (n > 0) {
                     bytesRead.addAndGet(n);
