@@ -99,12 +99,16 @@ public final class FlinkInputFile implements InputFile {
     }
 
     /**
-     * A read buffer over a Flink stream that keeps its position: small reads are served from an
-     * {@value #BUFFER_BYTES}-byte buffer, reads of at least that size go to the stream directly,
-     * and a seek within the buffered bytes moves in the buffer only. Not thread-safe.
+     * A read buffer over a Flink stream that keeps its position: reads of fewer than {@value
+     * #SMALL_READ} bytes (Thrift's field headers, varints and short values) are served from an
+     * {@value #BUFFER_BYTES}-byte buffer filled ahead; larger reads (footers, column chunks, bloom
+     * filter bitsets) take what the buffer holds and read the rest from the stream directly, so
+     * that they read no byte more than asked; a seek within the buffered bytes moves in the buffer
+     * only. Not thread-safe.
      */
     static final class BufferedFlinkStream extends InputStream {
         static final int BUFFER_BYTES = 8192;
+        static final int SMALL_READ = 128;
 
         private final FSDataInputStream in;
         private final byte[] buffer = new byte[BUFFER_BYTES];
@@ -147,7 +151,7 @@ public final class FlinkInputFile implements InputFile {
                 return 0;
             }
             if (pos == limit) {
-                if (len >= BUFFER_BYTES) {
+                if (len >= SMALL_READ) {
                     int n = in.read(b, off, len);
                     if (n > 0) {
                         bufferStart += limit + n;
