@@ -5,6 +5,7 @@ import dev.tiered.sink.testing.GatedSequence;
 import dev.tiered.state.ScopeId;
 import dev.tiered.state.TieredTable;
 import dev.tiered.state.meta.TableState;
+import dev.tiered.state.testing.Jobs;
 import dev.tiered.state.testing.ManualClock;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -107,7 +108,7 @@ class FlushIntervalITCase {
             assertThat(table.manifest(state, ALICE).segments()).as("nothing new").hasSize(1);
             assertThat(ChatChanges.readAll(table, state)).hasSize(6);
         } finally {
-            job.cancel().get();
+            Jobs.cancelAndWait(job);
         }
     }
 

@@ -5,6 +5,7 @@ import dev.tiered.sink.testing.GatedSequence;
 import dev.tiered.state.ScopeId;
 import dev.tiered.state.TieredTable;
 import dev.tiered.state.maint.UserErasure;
+import dev.tiered.state.testing.Jobs;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -101,7 +102,7 @@ class SinkEraseITCase {
                     .as("bob flushed")
                     .isPositive();
         } finally {
-            job.cancel().get();
+            Jobs.cancelAndWait(job);
         }
     }
 

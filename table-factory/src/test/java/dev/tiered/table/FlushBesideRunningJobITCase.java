@@ -2,6 +2,7 @@ package dev.tiered.table;
 
 import dev.tiered.state.TieredTable;
 import dev.tiered.state.meta.TableState;
+import dev.tiered.state.testing.Jobs;
 import dev.tiered.table.testing.Sql;
 import dev.tiered.table.testing.SqlEnvironments;
 import dev.tiered.table.testing.TableReads;
@@ -102,7 +103,7 @@ class FlushBesideRunningJobITCase {
                     });
             assertThat(state.scopeIds()).as("the flush wrote batches").isNotEmpty();
         } finally {
-            job.cancel().get();
+            Jobs.cancelAndWait(job);
         }
     }
 
