@@ -299,14 +299,14 @@ public final class SplitPlanner {
             if (stats == null || stats.min() == null || stats.max() == null) {
                 return null;
             }
-            min = Math.min(min, ((Number) stats.min()).longValue());
-            max = Math.max(max, ((Number) stats.max()).longValue());
+            min = Math.min(min, asLong(stats.min()));
+            max = Math.max(max, asLong(stats.max()));
         }
         if (keyRange.lower() != null) {
-            min = Math.max(min, ((Number) keyRange.lower()).longValue());
+            min = Math.max(min, asLong(keyRange.lower()));
         }
         if (keyRange.upper() != null) {
-            max = Math.min(max, ((Number) keyRange.upper()).longValue());
+            max = Math.min(max, asLong(keyRange.upper()));
         }
         return max - min > 0 ? new long[] {min, max} : null; // also false if it overflows
     }
@@ -325,8 +325,8 @@ public final class SplitPlanner {
             int parts,
             int keyId,
             long hotBytes) {
-        Long scanLower = keyRange.lower() == null ? null : ((Number) keyRange.lower()).longValue();
-        Long scanUpper = keyRange.upper() == null ? null : ((Number) keyRange.upper()).longValue();
+        Long scanLower = asLong(keyRange.lower());
+        Long scanUpper = asLong(keyRange.upper());
         long width = (max - min) / parts;
         List<TieredSplit> splits = new ArrayList<>(parts);
         for (int i = 0; i < parts; i++) {
@@ -336,8 +336,8 @@ public final class SplitPlanner {
             long bytes = hotBytes;
             for (int b = 0; b < segments.size(); b++) {
                 ColumnStats stats = segments.get(b).columnStats().get(keyId);
-                long low = ((Number) stats.min()).longValue();
-                long high = ((Number) stats.max()).longValue();
+                long low = asLong(stats.min());
+                long high = asLong(stats.max());
                 if ((i == 0 || high >= from) && (i == parts - 1 || low <= to)) {
                     batches.add(whole.batches().get(b));
                     bytes += overlapBytes(segments.get(b).sizeBytes(), low, high, from, to);
@@ -350,6 +350,11 @@ public final class SplitPlanner {
             splits.add(whole.part(span, batches, bytes));
         }
         return splits;
+    }
+
+    /** An integer key value (Byte, Short, Integer or Long) as a Long; null stays null. */
+    private static Long asLong(Object value) {
+        return value == null ? null : ((Number) value).longValue();
     }
 
     /** The share of a batch's bytes in {@code [from, to]}, its keys taken as evenly spread. */

@@ -120,10 +120,7 @@ public final class TieredEnumerator implements SplitEnumerator<TieredSplit, Enum
     }
 
     private void applyStart(Start start, Throwable error) {
-        if (error != null) {
-            throw new FlinkRuntimeException(
-                    "Cannot plan splits of " + config.definition().tableId(), error);
-        }
+        failIfPlanningFailed(error);
         LOG.info(
                 "Tiered source of {} starts at commit {} with a snapshot of {} scopes",
                 config.definition().tableId(),
@@ -137,6 +134,16 @@ public final class TieredEnumerator implements SplitEnumerator<TieredSplit, Enum
         snapshotCommit = start.commit();
         unplanned.addAll(start.scopes());
         planSnapshotPart();
+    }
+
+    /**
+     * Fails the job (through the coordinator) with an error of the planning on the worker thread.
+     */
+    private void failIfPlanningFailed(Throwable error) {
+        if (error != null) {
+            throw new FlinkRuntimeException(
+                    "Cannot plan splits of " + config.definition().tableId(), error);
+        }
     }
 
     /** Plans the splits of the next part of the snapshot's scopes on the worker thread. */
@@ -154,10 +161,7 @@ public final class TieredEnumerator implements SplitEnumerator<TieredSplit, Enum
 
     private void applySnapshotPart(
             long commit, int scopes, List<TieredSplit> splits, Throwable error) {
-        if (error != null) {
-            throw new FlinkRuntimeException(
-                    "Cannot plan splits of " + config.definition().tableId(), error);
-        }
+        failIfPlanningFailed(error);
         if (commit != snapshotCommit) {
             return;
         }
@@ -185,10 +189,7 @@ public final class TieredEnumerator implements SplitEnumerator<TieredSplit, Enum
     }
 
     private void applyDiscovery(SplitPlanner.Discovery discovery, Throwable error) {
-        if (error != null) {
-            throw new FlinkRuntimeException(
-                    "Cannot plan splits of " + config.definition().tableId(), error);
-        }
+        failIfPlanningFailed(error);
         if (discovery == null || discovery.from() != plannedThrough) {
             return; // nothing planned yet, or from a position another round has moved past
         }
