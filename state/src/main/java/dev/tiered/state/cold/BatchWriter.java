@@ -58,7 +58,6 @@ public final class BatchWriter implements AutoCloseable {
     static final long MIN_VALUES_TO_LEARN = 512;
 
     // ZstandardCodec's key (parquet-hadoop)
-    private static final String ZSTD_LEVEL = "parquet.compression.codec.zstd.level";
 
     private enum State {
         OPEN,
@@ -145,13 +144,17 @@ public final class BatchWriter implements AutoCloseable {
         FlinkOutputFile file = new FlinkOutputFile(fileSystem, path, syncs);
         String key = table.primaryKey().get(0);
         ParquetWriter<ChangeRecord> writer;
+        // ZSTD at level 1 (Parquet's default is 3): a USER table's flush writes a small batch per
+        // user, and at level 3 ZSTD was a tenth of the writer's time; level 1 is also Paimon's.
+        PageCodecs codecs = new PageCodecs(Options.ZSTD_LEVEL, options.pageBytes());
         try {
             WriteSupportBuilder<ChangeRecord> builder = new WriteSupportBuilder<>(file, support);
             for (String column : options.plainColumns()) {
                 builder.withDictionaryEncoding(column, false);
             }
             writer =
-                    builder.withConf(parquetConfiguration())
+                    builder.withConf(new PlainParquetConfiguration())
+                            .withCodecFactory(codecs)
                             .withWriteMode(ParquetFileWriter.Mode.CREATE)
                             .withCompressionCodec(options.compression().codec())
                             .withRowGroupSize(options.rowGroupBytes())
@@ -165,6 +168,7 @@ public final class BatchWriter implements AutoCloseable {
                             .withBloomFilterFPP(key, options.bloomFilterFpp())
                             .build();
         } catch (IOException | RuntimeException e) {
+            codecs.release();
             if (file.isOpened()) { // else the file is not ours: it may be one that existed
                 file.abort();
                 file.deleteQuietly(e);
@@ -326,19 +330,6 @@ public final class BatchWriter implements AutoCloseable {
         return user instanceof BinaryStringData
                 ? owner.equals(user)
                 : Arrays.equals(user.toBytes(), owner.toBytes());
-    }
-
-    /**
-     * Parquet settings beyond the builder's: the ZSTD level. A USER table's flush writes a small
-     * batch per user, and at Parquet's default level 3 ZSTD was a tenth of the writer's time; level
-     * 1 (also Paimon's default) costs less and any ZSTD decoder reads its pages. (Parquet caches
-     * one codec per JVM by class and level, configured by whoever asks first: setting the level
-     * also keeps our writers off a codec another Parquet user configured.)
-     */
-    private static PlainParquetConfiguration parquetConfiguration() {
-        PlainParquetConfiguration conf = new PlainParquetConfiguration();
-        conf.setInt(ZSTD_LEVEL, Options.ZSTD_LEVEL);
-        return conf;
     }
 
     private static void checkScope(TableDefinition table, ScopeId scope, Path path) {
