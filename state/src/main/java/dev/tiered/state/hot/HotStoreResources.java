@@ -83,6 +83,11 @@ final class HotStoreResources implements AutoCloseable {
                             .setMaxWriteBufferNumber(options.maxWriteBuffers())
                             .setTableFormatConfig(table)
                             .setCompressionType(CompressionType.LZ4_COMPRESSION)
+                            // Hot rows leave at the next flush, so compacting L0 into L1 mostly
+                            // rewrites rows about to be deleted: 8 L0 files before compacting
+                            // (RocksDB: 4) halved the compaction CPU of a SHARED ingest (2 M rows:
+                            // 3.5-4.6 s to 1.8-2.1 s), reads probe each L0 file's bloom filter.
+                            .setLevel0FileNumCompactionTrigger(8)
                             // Upserts read the stored _seq first; most keys are new, and a
                             // memtable bloom answers "absent" without walking the skip list.
                             .setMemtablePrefixBloomSizeRatio(0.02)
