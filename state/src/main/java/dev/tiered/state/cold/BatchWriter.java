@@ -57,8 +57,6 @@ public final class BatchWriter implements AutoCloseable {
      */
     static final long MIN_VALUES_TO_LEARN = 512;
 
-    // ZstandardCodec's key (parquet-hadoop)
-
     private enum State {
         OPEN,
         FAILED,
