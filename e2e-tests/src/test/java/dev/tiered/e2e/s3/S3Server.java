@@ -41,7 +41,9 @@ import java.util.concurrent.TimeUnit;
  * so two concurrent conditional puts of one key can both succeed there (measured with 4.12.4 and
  * 5.2.0: 40 keys × 2 concurrent puts gave 47 × 200). Amazon S3 makes that check and the write one
  * atomic step; serializing the requests gives the test server the same guarantee, and {@link
- * #assertConditionalPutIsAtomic} checks that it holds before a test relies on it.
+ * #assertConditionalPutIsAtomic} checks that it holds before a test relies on it. A request whose
+ * client died mid-body holds that one thread for at most 5 s (Tomcat's connection timeout, 60 s by
+ * default).
  */
 public final class S3Server implements AutoCloseable {
     public static final String ACCESS_KEY = "tiered-e2e";
@@ -85,6 +87,10 @@ public final class S3Server implements AutoCloseable {
         command.add("--server.ssl.enabled=false");
         command.add("--server.tomcat.threads.max=1");
         command.add("--server.tomcat.threads.min-spare=1");
+        // The one thread reads a request body until this timeout: a client killed mid-upload (the
+        // TaskManager the e2e tests kill) held it for Tomcat's default 60 s per request, long
+        // enough for every other client's retries to give up.
+        command.add("--server.tomcat.connection-timeout=5s");
         // S3Mock's own second (plain HTTP) connector: on any free port, unused.
         command.add("--com.adobe.testing.s3mock.http-port=0");
         command.add("--com.adobe.testing.s3mock.store.root=" + dir.resolve("store"));
