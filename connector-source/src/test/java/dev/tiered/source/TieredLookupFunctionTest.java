@@ -68,11 +68,7 @@ class TieredLookupFunctionTest {
 
     @Test
     void returnsCurrentValuesAndSeesAChangeAfterItsCommit() throws Exception {
-        TieredTable table =
-                TieredTable.create(
-                        new FlinkFileIO(),
-                        Path.fromLocalFile(warehouse),
-                        Messages.definition("rows:1000"));
+        TieredTable table = Messages.createTable(warehouse, "rows:1000");
         EngineWriter writer = new EngineWriter(table, clock);
         writer.commit(upsert(ALICE, message(1, "a1")), upsert(BOB, message(2, "b1")));
 
@@ -115,11 +111,7 @@ class TieredLookupFunctionTest {
 
     @Test
     void aChangeIsSeenOnceTheRefreshIntervalFollowsItsCommit() throws Exception {
-        TieredTable table =
-                TieredTable.create(
-                        new FlinkFileIO(),
-                        Path.fromLocalFile(warehouse),
-                        Messages.definition("rows:1000"));
+        TieredTable table = Messages.createTable(warehouse, "rows:1000");
         EngineWriter writer = new EngineWriter(table, clock);
         writer.commit(upsert(ALICE, message(1, "a1")));
         TieredLookupFunction function =
@@ -190,8 +182,7 @@ class TieredLookupFunctionTest {
 
     @Test
     void lookupKeysMustBeThePrimaryKeyAndUserId() throws Exception {
-        TieredTable.create(
-                new FlinkFileIO(), Path.fromLocalFile(warehouse), Messages.definition("rows:10"));
+        Messages.createTable(warehouse, "rows:10");
         String uri = warehouse.toURI().toString();
         assertThatThrownBy(
                         () -> TieredLookupFunction.forTable(uri, Messages.TABLE, "user_id").build())

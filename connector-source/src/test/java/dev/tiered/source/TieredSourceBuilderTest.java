@@ -1,12 +1,9 @@
 package dev.tiered.source;
 
 import dev.tiered.source.testing.Messages;
-import dev.tiered.state.TieredTable;
-import dev.tiered.state.io.FlinkFileIO;
 
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.fs.Path;
 import org.apache.flink.table.types.logical.RowType;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -25,8 +22,7 @@ class TieredSourceBuilderTest {
 
     @BeforeEach
     void createTable() throws Exception {
-        TieredTable.create(
-                new FlinkFileIO(), Path.fromLocalFile(warehouse), Messages.definition("rows:10"));
+        Messages.createTable(warehouse, "rows:10");
         uri = warehouse.toURI().toString();
     }
 

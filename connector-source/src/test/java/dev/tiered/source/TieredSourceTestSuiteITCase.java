@@ -7,7 +7,6 @@ import dev.tiered.state.TieredTable;
 import dev.tiered.state.cold.HotSegmentWriter;
 import dev.tiered.state.cold.Segments;
 import dev.tiered.state.commit.PendingCommit;
-import dev.tiered.state.io.FlinkFileIO;
 import dev.tiered.state.seq.SnowflakeIds;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -70,11 +69,7 @@ class TieredSourceTestSuiteITCase extends SourceTestSuiteBase<String> {
         TieredContext() {
             try {
                 warehouse = Files.createTempDirectory("tiered-suite").toFile();
-                table =
-                        TieredTable.create(
-                                new FlinkFileIO(),
-                                Path.fromLocalFile(warehouse),
-                                Messages.definition("rows:1000"));
+                table = Messages.createTable(warehouse, "rows:1000");
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

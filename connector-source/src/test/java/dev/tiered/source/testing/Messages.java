@@ -2,10 +2,13 @@ package dev.tiered.source.testing;
 
 import dev.tiered.sink.TieredSink;
 import dev.tiered.state.TableDefinition;
+import dev.tiered.state.TieredTable;
+import dev.tiered.state.io.FlinkFileIO;
 import dev.tiered.state.testing.TestTables;
 
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
@@ -15,6 +18,7 @@ import org.apache.flink.types.RowKind;
 import org.apache.flink.util.Collector;
 
 import java.io.File;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -37,6 +41,12 @@ public final class Messages {
                 List.of("id"),
                 Map.of("TYPE", "USER", "FLUSH_POLICY", flushPolicy),
                 id -> true);
+    }
+
+    /** Creates the table in a local warehouse directory. */
+    public static TieredTable createTable(File warehouse, String flushPolicy) throws IOException {
+        return TieredTable.create(
+                new FlinkFileIO(), Path.fromLocalFile(warehouse), definition(flushPolicy));
     }
 
     public static String user(long id) {

@@ -10,14 +10,12 @@ import dev.tiered.source.testing.Messages;
 import dev.tiered.source.testing.ReadConfigs;
 import dev.tiered.state.ScopeId;
 import dev.tiered.state.TieredTable;
-import dev.tiered.state.io.FlinkFileIO;
 import dev.tiered.state.testing.ManualClock;
 
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.connector.testutils.source.reader.TestingReaderContext;
 import org.apache.flink.connector.testutils.source.reader.TestingReaderOutput;
-import org.apache.flink.core.fs.Path;
 import org.apache.flink.core.io.InputStatus;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.types.RowKind;
@@ -44,11 +42,7 @@ class BoundedSplitRequestTest {
     @Test
     void aBoundedReaderAsksWhenItBeginsItsLastSplitAndNotPerFinishedSplit() throws Exception {
         ManualClock clock = new ManualClock(T0);
-        TieredTable table =
-                TieredTable.create(
-                        new FlinkFileIO(),
-                        Path.fromLocalFile(warehouse),
-                        Messages.definition("rows:1000"));
+        TieredTable table = Messages.createTable(warehouse, "rows:1000");
         EngineWriter writer = new EngineWriter(table, clock);
         writer.commit(
                 upsert(ScopeId.user("user1"), Messages.row(RowKind.INSERT, 1, "a")),

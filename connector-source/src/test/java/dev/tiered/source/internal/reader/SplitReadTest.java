@@ -73,11 +73,7 @@ class SplitReadTest {
 
     @Test
     void aCommitsChangesAreEmittedWithTheirKinds() throws Exception {
-        TieredTable table =
-                TieredTable.create(
-                        new FlinkFileIO(),
-                        Path.fromLocalFile(warehouse),
-                        Messages.definition("rows:1000"));
+        TieredTable table = Messages.createTable(warehouse, "rows:1000");
         EngineWriter writer = new EngineWriter(table, clock);
         writer.commit(upsert(ALICE, message(1, "a")), upsert(ALICE, message(2, "b")));
         clock.advance(10);
