@@ -2,6 +2,8 @@ package dev.tiered.state.cold;
 
 import dev.tiered.state.Column;
 
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.io.api.Converter;
 import org.apache.parquet.io.api.GroupConverter;
 import org.apache.parquet.io.api.PrimitiveConverter;
@@ -9,6 +11,7 @@ import org.apache.parquet.io.api.RecordMaterializer;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
 
+import java.io.IOException;
 import java.util.List;
 
 /**
@@ -18,6 +21,8 @@ import java.util.List;
  */
 final class BatchMaterializer extends RecordMaterializer<ReusableRow> {
     private final ReusableRow row;
+    private final List<ColumnDescriptor> fields;
+    private final int[] positions;
     private final int[] readPositions;
     private final Converter[] converters;
     private final GroupConverter root;
@@ -27,7 +32,8 @@ final class BatchMaterializer extends RecordMaterializer<ReusableRow> {
     BatchMaterializer(BatchReadSchema schema, int arity) {
         MessageType requested = schema.requested();
         List<Column> columns = schema.columns();
-        int[] positions = schema.positions();
+        this.positions = schema.positions();
+        this.fields = requested.getColumns();
         this.row = new ReusableRow(arity);
         int fields = requested.getFieldCount();
         this.converters = new Converter[fields];
@@ -50,6 +56,32 @@ final class BatchMaterializer extends RecordMaterializer<ReusableRow> {
             }
         }
         this.root = new Root();
+    }
+
+    /**
+     * Readers of a whole row group's columns for {@link #readRow}, one per requested field, each
+     * filling that field's converter.
+     */
+    FlatColumnReader[] columnReaders(PageReadStore pages) throws IOException {
+        FlatColumnReader[] readers = new FlatColumnReader[fields.size()];
+        for (int i = 0; i < readers.length; i++) {
+            ColumnDescriptor field = fields.get(i);
+            readers[i] =
+                    new FlatColumnReader(
+                            field,
+                            pages.getPageReader(field),
+                            converters[i].asPrimitiveConverter());
+        }
+        return readers;
+    }
+
+    /** Reads the next row of the row group of {@code readers} into the current record. */
+    void readRow(FlatColumnReader[] readers) throws IOException {
+        for (int i = 0; i < readers.length; i++) {
+            if (!readers[i].read()) {
+                row.setNull(positions[i]); // only table columns are optional
+            }
+        }
     }
 
     long seq() {

@@ -47,6 +47,9 @@ import java.util.Set;
  * pages that may hold keys in range. Rows outside the range are not returned; the cursor ends at
  * the first key above the range, since batches are sorted.
  *
+ * <p>A row group read whole is read column by column ({@link FlatColumnReader}); one narrowed by
+ * the column index, or filtered for a point lookup, through Parquet's record reader.
+ *
  * <p>{@link #row()} returns the same {@link RowData} instance on every call, refilled by {@link
  * #next()}: it is valid only until the next {@code next()}; copy what you keep. The reader owns the
  * file's stream: close it on every path. Not thread-safe.
@@ -66,6 +69,7 @@ public final class BatchReader implements ChangeCursor {
     private int nextBlock;
     private PageReadStore pages;
     private RecordReader<ReusableRow> records;
+    private FlatColumnReader[] columns;
     private long remaining;
     private boolean done;
     private int rowGroupsRead;
@@ -154,7 +158,11 @@ public final class BatchReader implements ChangeCursor {
                 }
                 return true;
             }
-            records.read();
+            if (columns != null) {
+                materializer.readRow(columns);
+            } else {
+                records.read();
+            }
             remaining--;
             if (range.isAll()) {
                 return true;
@@ -236,10 +244,14 @@ public final class BatchReader implements ChangeCursor {
             if (pages == null || pages.getRowCount() == 0) {
                 continue;
             }
-            records =
-                    pointFilter == null
-                            ? columnIO.getRecordReader(pages, materializer)
-                            : columnIO.getRecordReader(pages, materializer, pointFilter);
+            if (pointFilter == null && pages.getRowCount() == block.getRowCount()) {
+                columns = materializer.columnReaders(pages);
+            } else {
+                records =
+                        pointFilter == null
+                                ? columnIO.getRecordReader(pages, materializer)
+                                : columnIO.getRecordReader(pages, materializer, pointFilter);
+            }
             remaining = pages.getRowCount();
             rowGroupsRead++;
             return true;
@@ -336,6 +348,7 @@ public final class BatchReader implements ChangeCursor {
             pages = null;
         }
         records = null;
+        columns = null;
         remaining = 0;
     }
 
