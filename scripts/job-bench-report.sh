@@ -61,17 +61,19 @@ table '/visibility$' 'rows/s written | rows read | lag p50 ms | lag p99 ms | lag
 
 echo "### Ratios (of the medians above)"
 echo
-echo "| ours | ingest ÷ Paimon PK | ingest ÷ FileSink | full scan ÷ Paimon PK | full scan ÷ Paimon append |"
-echo "|---|---:|---:|---:|---:|"
+echo "| ours | ingest ÷ Paimon PK | ingest ÷ FileSink | full scan ÷ Paimon PK | full scan ÷ Paimon append | warm full scan ÷ Paimon PK | warm full scan ÷ Paimon append |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
 for ours in tiered-user tiered-shared; do
     grep -q " case=$ours " "$results" || continue
-    printf '| %s | %s | %s | %s | %s |\n' "$ours" \
+    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$ours" \
         "$(ratio "$ours" paimon-pk rows_per_s)" "$(ratio "$ours" filesink-parquet rows_per_s)" \
         "$(ratio "$ours/read-full" paimon-pk/read-full rows_per_s)" \
-        "$(ratio "$ours/read-full" paimon-append/read-full rows_per_s)"
+        "$(ratio "$ours/read-full" paimon-append/read-full rows_per_s)" \
+        "$(ratio "$ours/read-full-warm" paimon-pk/read-full-warm rows_per_s)" \
+        "$(ratio "$ours/read-full-warm" paimon-append/read-full-warm rows_per_s)"
     for label in "${labels[@]}"; do
         if [[ "$label" == "$ours+"* ]]; then
-            printf '| %s | %s | - | - | - |\n' "$label" \
+            printf '| %s | %s | - | - | - | - | - |\n' "$label" \
                 "$(ratio "$label" "paimon-pk+${label#*+}" rows_per_s)"
         fi
     done

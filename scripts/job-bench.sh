@@ -18,6 +18,8 @@
 #   MAVEN_ARGS   extra arguments for every mvn call, e.g. -Dmaven.repo.local=/path/to/repo (the
 #                build installs the modules into that repository)
 #   LOOKUPS      ids looked up per read run (default 10000; 0 skips lookups)
+#   WARM_SCANS   full scans per read run after the first, in the same JVM (default 3): the
+#                read-full-warm lines
 #   READ_USER    the user of the one-user scan (default user42)
 #   VISIBILITY   cases of the time-to-visibility run (default "tiered-user tiered-shared"; empty
 #                skips it), VIS_ROWS rows at VIS_RATE rows/s (defaults 300000 at 10000)
@@ -36,6 +38,7 @@ if [ ${#cases[@]} -eq 0 ]; then
            paimon-pk paimon-pk+20 paimon-append)
 fi
 lookups=${LOOKUPS:-10000}
+warm_scans=${WARM_SCANS:-3}
 read_user=${READ_USER:-user42}
 read -r -a visibility <<< "${VISIBILITY-tiered-user tiered-shared}"
 vis_rows=${VIS_ROWS:-300000}
@@ -88,9 +91,9 @@ for spec in "${cases[@]}"; do
         esac
         if [ "$updates" = 0 ]; then
             case "$name" in
-                paimon-*) record "$spec read $run" paimon "read $name $dir $read_user $lookups" ;;
+                paimon-*) record "$spec read $run" paimon "read $name $dir $read_user $lookups $warm_scans" ;;
                 tiered-*) record "$spec read $run" \
-                              ours ReadJobBenchmark "$name $dir $rows $read_user $lookups" ;;
+                              ours ReadJobBenchmark "$name $dir $rows $read_user $lookups $warm_scans" ;;
             esac
         fi
         rm -rf "$dir"

@@ -70,8 +70,9 @@ import java.util.stream.Stream;
  *       recommend, and without the dynamic-bucket hash index) or {@code paimon-append} (no key,
  *       {@code bucket = -1}, Paimon's default for append tables). Paimon's defaults otherwise
  *       (Parquet, ZSTD level 1, compaction in the writers).
- *   <li>{@code read <case> <dir> <user> <lookups>} on the table an ingest run left in {@code dir}:
- *       a bounded full scan, a scan filtered on one user id (Paimon has no per-user files: the
+ *   <li>{@code read <case> <dir> <user> <lookups> [warm-scans]} on the table an ingest run left in
+ *       {@code dir}: a bounded full scan (the first job of the JVM), {@code warm-scans} more full
+ *       scans in the same JVM ({@code read-full-warm} lines), a scan filtered on one user id (Paimon has no per-user files: the
  *       filter is pushed down to file statistics), and for {@code paimon-pk} point lookups through
  *       {@link FileStoreLookupFunction} (the function Paimon's lookup joins use), each key looked
  *       up twice: the first pass reads files, the second finds them in Paimon's local lookup files.
@@ -141,9 +142,13 @@ public final class PaimonJobBenchmark {
         File dir = new File(args[2]).getAbsoluteFile();
         String user = args[3];
         int lookups = Integer.parseInt(args[4]);
+        int warmScans = args.length > 5 ? Integer.parseInt(args[5]) : 0;
         FileStoreTable table = (FileStoreTable) catalog(dir).getTable(TABLE);
 
         scan(name + "/read-full", table, null);
+        for (int i = 0; i < warmScans; i++) {
+            scan(name + "/read-full-warm", table, null);
+        }
         scan(name + "/read-user", table, user);
         if (!table.primaryKeys().isEmpty() && lookups > 0) {
             lookups(name, table, lookups);

@@ -44,7 +44,12 @@ import java.util.Set;
  * The read side of the job-level benchmark, on the table an ingest run of {@link SinkJobBenchmark}
  * left in {@code dir}: a bounded full scan ({@link TieredSource}, parallelism 2, into a discarding
  * sink), a scan of one user, and point lookups ({@link TieredLookupFunction}). Prints {@code RESULT
- * case=<case>/read-full|read-user|lookup ...} lines.
+ * case=<case>/read-full|read-full-warm|read-user|lookup ...} lines.
+ *
+ * <p>Full scans: {@code read-full} is the first job of a fresh JVM, so it includes loading and
+ * compiling the read path; each of the {@code warm-scans} further full scans in the same JVM prints
+ * a {@code read-full-warm} line (what a long-running TaskManager sees). Paimon's read is measured
+ * the same way.
  *
  * <p>One-user scan: on a USER table the source reads only that user's scope ({@code forUser}); the
  * line says how many files the planner gave the readers ({@code files_planned}) and how many of
@@ -58,7 +63,7 @@ import java.util.Set;
  * the cache and reads the key's scope over both tiers (batches pruned by key statistics and bloom
  * filters), the second is served from the cache. Latencies are per call, in microseconds.
  *
- * <p>Usage: {@code ReadJobBenchmark <case> <dir> <rows> <user> <lookups>}.
+ * <p>Usage: {@code ReadJobBenchmark <case> <dir> <rows> <user> <lookups> [warm-scans]}.
  */
 public final class ReadJobBenchmark {
     private static final int USERS = 1_000;
@@ -73,6 +78,7 @@ public final class ReadJobBenchmark {
         long rows = Long.parseLong(args[2]);
         String user = args[3];
         int lookups = Integer.parseInt(args[4]);
+        int warmScans = args.length > 5 ? Integer.parseInt(args[5]) : 0;
         String base = dir.toURI().toString();
         TieredTable table =
                 TieredTable.open(new FlinkFileIO(), Path.fromLocalFile(dir), "chat", "messages");
@@ -83,6 +89,11 @@ public final class ReadJobBenchmark {
         full.put("files_planned", fullPlan[0]);
         full.put("splits", fullPlan[3]);
         print(name + "/read-full", full);
+        for (int i = 0; i < warmScans; i++) {
+            print(
+                    name + "/read-full-warm",
+                    scan(TieredSource.forRowData(base, TABLE).build(), null));
+        }
 
         Map<String, Object> one;
         if (userTable) {
