@@ -12,6 +12,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.io.DatumWriter;
 import org.apache.avro.io.Encoder;
+import org.apache.avro.io.EncoderFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -88,6 +89,9 @@ public final class HotSegmentWriter implements AutoCloseable {
                         .setMeta(ParquetSchemas.META_TABLE, table.tableId())
                         .setMeta(ParquetSchemas.META_SCHEMA_VERSION, table.schemaVersion());
         writer.setFlushOnEveryBlock(false);
+        // Avro's default block encoder writes each varint byte through the block's synchronized
+        // ByteArrayOutputStream; a buffered one fills its own array and hands it over in chunks
+        writer.setEncoder(out -> EncoderFactory.get().binaryEncoder(out, null));
         try {
             writer.create(schema, file.open(FileSystem.WriteMode.NO_OVERWRITE));
         } catch (IOException | RuntimeException e) {
