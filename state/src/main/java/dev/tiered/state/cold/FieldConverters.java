@@ -1,7 +1,9 @@
 package dev.tiered.state.cold;
 
+import org.apache.flink.core.memory.MemorySegment;
 import org.apache.flink.table.data.DecimalData;
 import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.binary.BinaryStringData;
 import org.apache.flink.table.types.logical.DecimalType;
 import org.apache.flink.table.types.logical.LogicalType;
 
@@ -89,8 +91,24 @@ final class FieldConverters {
         };
     }
 
-    /** Strings: one {@link StringData} per dictionary entry, shared by the rows that use it. */
-    private static final class StringConverter extends PrimitiveConverter {
+    /**
+     * A converter that also takes a string as a slice of bytes it may keep: {@link
+     * FlatColumnReader} hands over PLAIN strings this way, as views of a page's values that nothing
+     * else writes to, without a {@link Binary} and a copy per value.
+     */
+    interface StringSliceConverter {
+        /**
+         * @param bytes one segment holding the value's UTF-8 bytes; never changed afterwards
+         */
+        void addString(MemorySegment[] bytes, int offset, int length);
+    }
+
+    /**
+     * Strings: one {@link StringData} per dictionary entry, shared by the rows that use it; a PLAIN
+     * string from {@link FlatColumnReader} is a view of its page's bytes.
+     */
+    private static final class StringConverter extends PrimitiveConverter
+            implements StringSliceConverter {
         private final ReusableRow row;
         private final int pos;
         private StringData[] dictionary;
@@ -122,6 +140,11 @@ final class FieldConverters {
         @Override
         public void addBinary(Binary value) {
             row.setObject(pos, StringData.fromBytes(value.getBytes()));
+        }
+
+        @Override
+        public void addString(MemorySegment[] bytes, int offset, int length) {
+            row.setObject(pos, BinaryStringData.fromAddress(bytes, offset, length));
         }
     }
 

@@ -1,5 +1,10 @@
 package dev.tiered.state.cold;
 
+import dev.tiered.state.cold.FieldConverters.StringSliceConverter;
+
+import org.apache.flink.core.memory.MemorySegment;
+import org.apache.flink.core.memory.MemorySegmentFactory;
+
 import org.apache.parquet.bytes.ByteBufferInputStream;
 import org.apache.parquet.bytes.BytesUtils;
 import org.apache.parquet.column.ColumnDescriptor;
@@ -27,11 +32,13 @@ import java.nio.ByteOrder;
  * repeated nor nested), in place of Parquet's record assembly.
  *
  * <p>Pages are decompressed by Parquet; levels, dictionaries and most encodings are decoded by
- * Parquet's own readers. The exception is PLAIN INT32, INT64, FLOAT and DOUBLE, read straight from
- * the page's buffer: Parquet reads those a byte array at a time through a stream, which was the
- * largest single cost of a full scan. Only for row groups read whole: the pages of a row group
- * narrowed by a column index are not aligned across columns, and Parquet's record reader keeps them
- * in step.
+ * Parquet's own readers. The exceptions are PLAIN INT32, INT64, FLOAT and DOUBLE, read straight
+ * from the page's buffer (Parquet reads those a byte array at a time through a stream, which was
+ * the largest single cost of a full scan), and PLAIN strings of a {@link StringSliceConverter}: the
+ * page's values are copied once into an array of their own, and each string is a view of it
+ * (Parquet makes a {@link org.apache.parquet.io.api.Binary} and a buffer per value, and the
+ * converter a copy). Only for row groups read whole: the pages of a row group narrowed by a column
+ * index are not aligned across columns, and Parquet's record reader keeps them in step.
  */
 final class FlatColumnReader {
     private final ColumnDescriptor column;
@@ -42,9 +49,12 @@ final class FlatColumnReader {
     private final Dictionary dictionary;
     private final boolean dictionaryIds;
     private final PlainFixedWidth plain = new PlainFixedWidth();
+    private final StringSliceConverter stringSlices;
+    private final PlainStrings plainStrings;
     private Levels definitions;
     private ValuesReader values;
     private boolean valuesAreIds;
+    private boolean valuesAreSlices;
     private int leftInPage;
 
     FlatColumnReader(ColumnDescriptor column, PageReader pages, PrimitiveConverter converter)
@@ -57,6 +67,11 @@ final class FlatColumnReader {
         this.converter = converter;
         this.type = column.getPrimitiveType().getPrimitiveTypeName();
         this.optional = column.getMaxDefinitionLevel() == 1;
+        this.stringSlices =
+                type == PrimitiveTypeName.BINARY && converter instanceof StringSliceConverter slices
+                        ? slices
+                        : null;
+        this.plainStrings = stringSlices == null ? null : new PlainStrings();
         DictionaryPage dictionaryPage = pages.readDictionaryPage();
         this.dictionary =
                 dictionaryPage == null
@@ -83,6 +98,10 @@ final class FlatColumnReader {
         }
         if (valuesAreIds) {
             converter.addValueFromDictionary(values.readValueDictionaryId());
+            return true;
+        }
+        if (valuesAreSlices) {
+            plainStrings.readInto(stringSlices);
             return true;
         }
         switch (type) {
@@ -165,12 +184,19 @@ final class FlatColumnReader {
             }
             values = encoding.getDictionaryBasedValuesReader(column, ValuesType.VALUES, dictionary);
             valuesAreIds = dictionaryIds;
+            valuesAreSlices = false;
+        } else if (encoding == Encoding.PLAIN && plainStrings != null) {
+            plainStrings.init(in);
+            valuesAreIds = false;
+            valuesAreSlices = true;
+            return;
         } else {
             values =
                     encoding == Encoding.PLAIN && PlainFixedWidth.reads(type)
                             ? plain
                             : encoding.getValuesReader(column, ValuesType.VALUES);
             valuesAreIds = false;
+            valuesAreSlices = false;
         }
         values.initFromPage(valueCount, in);
     }
@@ -179,6 +205,30 @@ final class FlatColumnReader {
     @FunctionalInterface
     private interface Levels {
         int next() throws IOException;
+    }
+
+    /**
+     * PLAIN strings (a little-endian 4-byte length, then the bytes) of one page, copied once into a
+     * new array that only the strings read from it refer to.
+     */
+    private static final class PlainStrings {
+        private MemorySegment[] page;
+        private ByteBuffer lengths;
+        private int position;
+
+        void init(ByteBufferInputStream in) throws IOException {
+            byte[] bytes = new byte[in.available()];
+            in.slice(bytes.length).get(bytes);
+            page = new MemorySegment[] {MemorySegmentFactory.wrap(bytes)};
+            lengths = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+            position = 0;
+        }
+
+        void readInto(StringSliceConverter converter) {
+            int length = lengths.getInt(position);
+            converter.addString(page, position + 4, length);
+            position += 4 + length;
+        }
     }
 
     /** PLAIN 4- and 8-byte values, little-endian, read from the page's buffer in place. */

@@ -7,6 +7,7 @@ import dev.tiered.state.TableDefinition;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.table.data.DecimalData;
 import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.data.TimestampData;
 
@@ -65,24 +66,7 @@ class FlatColumnReaderTest {
             throws IOException {
         List<ColdTables.Change> written = changes();
         java.nio.file.Path file = dir.resolve("batch-1.parquet");
-        ChangeRecord record = new ChangeRecord();
-        try (ParquetWriter<ChangeRecord> writer =
-                new WriteSupportBuilder<>(
-                                new LocalOutputFile(file), new BatchWriteSupport(TABLE, Map.of()))
-                        .withConf(new PlainParquetConfiguration())
-                        .withWriterVersion(version)
-                        .withCompressionCodec(CompressionCodecName.ZSTD)
-                        .withRowGroupSize(512 * 1024)
-                        .withPageSize(8 * 1024)
-                        .withDictionaryPageSize(4 * 1024)
-                        .build()) {
-            for (ColdTables.Change change : written) {
-                record.row = change.row();
-                record.seq = change.seq();
-                record.op = change.op();
-                writer.write(record);
-            }
-        }
+        writeWithSmallPages(file, version, written);
 
         Set<Encoding> encodings = EnumSet.noneOf(Encoding.class);
         try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(file))) {
@@ -121,6 +105,58 @@ class FlatColumnReaderTest {
             writer.finish();
         }
         assertThat(read(path)).isEqualTo(written);
+    }
+
+    /**
+     * A PLAIN string is a view of its page's bytes: a reference kept (not copied) past later pages
+     * and the reader's close still holds its value, as {@link StringData} is immutable.
+     */
+    @Test
+    void stringsKeptPastTheirPageHoldTheirValues() throws IOException {
+        List<ColdTables.Change> written = changes();
+        java.nio.file.Path file = dir.resolve("batch-3.parquet");
+        writeWithSmallPages(file, WriterVersion.PARQUET_1_0, written);
+        Path path = Path.fromLocalFile(file.toFile());
+        List<StringData> kept = new ArrayList<>();
+        try (BatchReader reader =
+                BatchReader.open(path, TABLE, ScopeId.SHARED, BatchReadSpec.all())) {
+            while (reader.next()) {
+                kept.add(reader.row().isNullAt(2) ? null : reader.row().getString(2));
+            }
+        }
+        assertThat(kept).hasSize(written.size());
+        for (int i = 0; i < written.size(); i++) {
+            RowData row = written.get(i).row();
+            StringData expected = row.isNullAt(2) ? null : row.getString(2);
+            assertThat(kept.get(i)).as("row %d", i).isEqualTo(expected);
+        }
+    }
+
+    /**
+     * Writes the changes with small row groups, pages and dictionary pages, so that {@code text}
+     * falls back from dictionary to PLAIN pages within its column chunks.
+     */
+    private static void writeWithSmallPages(
+            java.nio.file.Path file, WriterVersion version, List<ColdTables.Change> changes)
+            throws IOException {
+        ChangeRecord record = new ChangeRecord();
+        try (ParquetWriter<ChangeRecord> writer =
+                new WriteSupportBuilder<>(
+                                new LocalOutputFile(file), new BatchWriteSupport(TABLE, Map.of()))
+                        .withConf(new PlainParquetConfiguration())
+                        .withWriterVersion(version)
+                        .withCompressionCodec(CompressionCodecName.ZSTD)
+                        .withRowGroupSize(512 * 1024)
+                        .withPageSize(8 * 1024)
+                        .withDictionaryPageSize(4 * 1024)
+                        .build()) {
+            for (ColdTables.Change change : changes) {
+                record.row = change.row();
+                record.seq = change.seq();
+                record.op = change.op();
+                writer.write(record);
+            }
+        }
     }
 
     private static List<ColdTables.Change> read(Path path) throws IOException {
