@@ -48,12 +48,12 @@ ratio() { # ratio <label a> <label b> <key>: a / b of the medians, or -
 
 echo "### Ingest (medians)"
 echo
-table '^[^/]*$' 'rows/s | seconds | bytes on disk | data files | live files | batches | hot segments | commits | flushes | peak RSS MB' \
-    rows_per_s seconds bytes data_files live_files batches hot_segments commits flushes peak_rss_mb
+table '^[^/]*$' 'rows/s | seconds | CPU s | bytes on disk | data files | live files | batches | hot segments | commits | flushes | peak RSS MB' \
+    rows_per_s seconds cpu_s bytes data_files live_files batches hot_segments commits flushes peak_rss_mb
 echo "### Read side (medians)"
 echo
-table '/read-' 'rows | rows/s | seconds | data files planned | files outside the user | peak RSS MB' \
-    rows rows_per_s seconds files_planned files_outside_user peak_rss_mb
+table '/read-' 'rows | rows/s | seconds | CPU s | data files planned | files outside the user | peak RSS MB' \
+    rows rows_per_s seconds cpu_s files_planned files_outside_user peak_rss_mb
 table '/lookup$' 'lookups | found | first p50 µs | first p99 µs | repeat (cached) p50 µs | repeat (cached) p99 µs' \
     lookups found first_p50_us first_p99_us repeat_p50_us repeat_p99_us
 table '/visibility$' 'rows/s written | rows read | lag p50 ms | lag p99 ms | lag max ms' \

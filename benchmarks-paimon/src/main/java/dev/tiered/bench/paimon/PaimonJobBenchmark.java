@@ -1,6 +1,7 @@
 package dev.tiered.bench.paimon;
 
 import dev.tiered.bench.workload.ChatMessages;
+import dev.tiered.bench.workload.ProcessStats;
 
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.accumulators.LongCounter;
@@ -72,10 +73,11 @@ import java.util.stream.Stream;
  *       (Parquet, ZSTD level 1, compaction in the writers).
  *   <li>{@code read <case> <dir> <user> <lookups> [warm-scans]} on the table an ingest run left in
  *       {@code dir}: a bounded full scan (the first job of the JVM), {@code warm-scans} more full
- *       scans in the same JVM ({@code read-full-warm} lines), a scan filtered on one user id (Paimon has no per-user files: the
- *       filter is pushed down to file statistics), and for {@code paimon-pk} point lookups through
- *       {@link FileStoreLookupFunction} (the function Paimon's lookup joins use), each key looked
- *       up twice: the first pass reads files, the second finds them in Paimon's local lookup files.
+ *       scans in the same JVM ({@code read-full-warm} lines), a scan filtered on one user id
+ *       (Paimon has no per-user files: the filter is pushed down to file statistics), and for
+ *       {@code paimon-pk} point lookups through {@link FileStoreLookupFunction} (the function
+ *       Paimon's lookup joins use), each key looked up twice: the first pass reads files, the
+ *       second finds them in Paimon's local lookup files.
  * </ul>
  */
 public final class PaimonJobBenchmark {
@@ -117,7 +119,9 @@ public final class PaimonJobBenchmark {
                         WatermarkStrategy.noWatermarks(),
                         "chat messages");
         new FlinkSinkBuilder(table).forRowData(messages).parallelism(PARALLELISM).build();
+        double cpuBefore = ProcessStats.cpuSeconds();
         JobExecutionResult result = env.execute("job-bench " + name);
+        double cpu = ProcessStats.cpuSeconds() - cpuBefore;
         double seconds = result.getNetRuntime() / 1000.0;
 
         Map<String, Object> line = new LinkedHashMap<>();
@@ -133,7 +137,8 @@ public final class PaimonJobBenchmark {
         FileStoreTable latest = (FileStoreTable) catalog(dir).getTable(TABLE);
         line.put("commits", latest.snapshotManager().latestSnapshotId());
         line.put("live_files", liveFiles(latest));
-        line.put("peak_rss_mb", peakRssMegabytes());
+        line.put("cpu_s", format(cpu));
+        line.put("peak_rss_mb", ProcessStats.peakRssMegabytes());
         print(line);
     }
 
@@ -177,7 +182,9 @@ public final class PaimonJobBenchmark {
             rows = rows.filter(new UserFilter(user));
         }
         rows.process(new CountRows()).sinkTo(new DiscardingSink<>());
+        double cpuBefore = ProcessStats.cpuSeconds();
         JobExecutionResult result = env.execute("read " + label);
+        double cpu = ProcessStats.cpuSeconds() - cpuBefore;
         double seconds = result.getNetRuntime() / 1000.0;
         long count = result.<Long>getAccumulatorResult(CountRows.ACCUMULATOR);
         Map<String, Object> line = new LinkedHashMap<>();
@@ -186,7 +193,8 @@ public final class PaimonJobBenchmark {
         line.put("seconds", format(seconds));
         line.put("rows_per_s", Math.round(count / seconds));
         line.put("files_planned", plannedFiles(table, filter));
-        line.put("peak_rss_mb", peakRssMegabytes());
+        line.put("cpu_s", format(cpu));
+        line.put("peak_rss_mb", ProcessStats.peakRssMegabytes());
         print(line);
     }
 
@@ -351,15 +359,6 @@ public final class PaimonJobBenchmark {
                 Files.deleteIfExists(path);
             }
         }
-    }
-
-    private static long peakRssMegabytes() throws IOException {
-        for (String line : Files.readAllLines(new File("/proc/self/status").toPath())) {
-            if (line.startsWith("VmHWM:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-            }
-        }
-        return -1;
     }
 
     private static String format(double value) {

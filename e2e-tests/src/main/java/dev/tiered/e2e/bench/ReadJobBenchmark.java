@@ -1,6 +1,7 @@
 package dev.tiered.e2e.bench;
 
 import dev.tiered.bench.workload.ChatMessages;
+import dev.tiered.bench.workload.ProcessStats;
 import dev.tiered.source.SourceOptions;
 import dev.tiered.source.TieredLookupFunction;
 import dev.tiered.source.TieredSource;
@@ -126,14 +127,17 @@ public final class ReadJobBenchmark {
             rows = rows.filter(new UserFilter(userFilter));
         }
         rows.process(new CountRows()).sinkTo(new DiscardingSink<>());
+        double cpuBefore = ProcessStats.cpuSeconds();
         JobExecutionResult result = env.execute("read");
+        double cpu = ProcessStats.cpuSeconds() - cpuBefore;
         double seconds = result.getNetRuntime() / 1000.0;
         long count = result.<Long>getAccumulatorResult(CountRows.ACCUMULATOR);
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("rows", count);
         line.put("seconds", format(seconds));
         line.put("rows_per_s", Math.round(count / seconds));
-        line.put("peak_rss_mb", SinkJobBenchmark.peakRssMegabytes());
+        line.put("cpu_s", format(cpu));
+        line.put("peak_rss_mb", ProcessStats.peakRssMegabytes());
         return line;
     }
 

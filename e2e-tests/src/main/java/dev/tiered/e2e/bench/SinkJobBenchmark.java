@@ -1,5 +1,6 @@
 package dev.tiered.e2e.bench;
 
+import dev.tiered.bench.workload.ProcessStats;
 import dev.tiered.sink.TieredSink;
 import dev.tiered.state.ScopeId;
 import dev.tiered.state.TableDefinition;
@@ -101,7 +102,9 @@ public final class SinkJobBenchmark {
                                     .build());
             default -> throw new IllegalArgumentException("Unknown case " + name);
         }
+        double cpuBefore = ProcessStats.cpuSeconds();
         JobExecutionResult result = env.execute("job-bench " + name);
+        double cpu = ProcessStats.cpuSeconds() - cpuBefore;
         double seconds = result.getNetRuntime() / 1000.0;
 
         Map<String, Object> line = new LinkedHashMap<>();
@@ -127,7 +130,8 @@ public final class SinkJobBenchmark {
         } else if (name.equals("filesink-parquet")) {
             line.put("live_files", files[1]);
         }
-        line.put("peak_rss_mb", peakRssMegabytes());
+        line.put("cpu_s", String.format(Locale.ROOT, "%.2f", cpu));
+        line.put("peak_rss_mb", ProcessStats.peakRssMegabytes());
         StringBuilder out = new StringBuilder("RESULT");
         line.forEach((key, value) -> out.append(' ').append(key).append('=').append(value));
         System.out.println(out);
@@ -259,15 +263,5 @@ public final class SinkJobBenchmark {
                             });
         }
         return totals;
-    }
-
-    /** The process's peak resident set (VmHWM), the embedded TaskManager included. */
-    static long peakRssMegabytes() throws IOException {
-        for (String line : Files.readAllLines(new File("/proc/self/status").toPath())) {
-            if (line.startsWith("VmHWM:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-            }
-        }
-        return -1;
     }
 }
