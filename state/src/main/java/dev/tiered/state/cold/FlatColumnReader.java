@@ -49,8 +49,10 @@ final class FlatColumnReader {
     private final Dictionary dictionary;
     private final boolean dictionaryIds;
     private final PlainFixedWidth plain = new PlainFixedWidth();
-    private final StringSliceConverter stringSlices;
+
+    /** PLAIN strings of a {@link StringSliceConverter}; null for other columns. */
     private final PlainStrings plainStrings;
+
     private Levels definitions;
     private ValuesReader values;
     private boolean valuesAreIds;
@@ -67,11 +69,10 @@ final class FlatColumnReader {
         this.converter = converter;
         this.type = column.getPrimitiveType().getPrimitiveTypeName();
         this.optional = column.getMaxDefinitionLevel() == 1;
-        this.stringSlices =
+        this.plainStrings =
                 type == PrimitiveTypeName.BINARY && converter instanceof StringSliceConverter slices
-                        ? slices
+                        ? new PlainStrings(slices)
                         : null;
-        this.plainStrings = stringSlices == null ? null : new PlainStrings();
         DictionaryPage dictionaryPage = pages.readDictionaryPage();
         this.dictionary =
                 dictionaryPage == null
@@ -101,7 +102,7 @@ final class FlatColumnReader {
             return true;
         }
         if (valuesAreSlices) {
-            plainStrings.readInto(stringSlices);
+            plainStrings.read();
             return true;
         }
         switch (type) {
@@ -212,9 +213,14 @@ final class FlatColumnReader {
      * new array that only the strings read from it refer to.
      */
     private static final class PlainStrings {
+        private final StringSliceConverter converter;
         private MemorySegment[] page;
         private ByteBuffer lengths;
         private int position;
+
+        PlainStrings(StringSliceConverter converter) {
+            this.converter = converter;
+        }
 
         void init(ByteBufferInputStream in) throws IOException {
             byte[] bytes = new byte[in.available()];
@@ -224,7 +230,7 @@ final class FlatColumnReader {
             position = 0;
         }
 
-        void readInto(StringSliceConverter converter) {
+        void read() {
             int length = lengths.getInt(position);
             converter.addString(page, position + 4, length);
             position += 4 + length;
