@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -238,6 +239,7 @@ class HotStoreRestoreTest {
     private List<List<RowChange>> randomSegments(Random random, int count, int keysPerUser) {
         SnowflakeIds ids = new SnowflakeIds(5, clock);
         List<Long> issued = new ArrayList<>();
+        Set<Long> used = new HashSet<>(); // _seq is unique per table (DESIGN §3)
         List<List<RowChange>> segments = new ArrayList<>();
         List<RowChange> segment = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -245,8 +247,12 @@ class HotStoreRestoreTest {
             long seq = ids.nextId();
             issued.add(seq);
             if (random.nextInt(10) == 0) {
-                seq = issued.get(random.nextInt(issued.size())) - 1; // older than some stored
+                long older = issued.get(random.nextInt(issued.size())) - 1; // older than some
+                if (!used.contains(older)) {
+                    seq = older;
+                }
             }
+            used.add(seq);
             ScopeId user = USERS.get(random.nextInt(USERS.size()));
             long id = random.nextInt(keysPerUser) - keysPerUser / 2;
             ChangeOp op = random.nextInt(6) == 0 ? ChangeOp.DELETE : ChangeOp.UPSERT;
